@@ -1,0 +1,334 @@
+"""``FakeS3``: the object a test holds. Context manager, decorator, start/stop, inspection."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+import unittest
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+from . import _environment, _patch, _wire
+from ._calls import Call
+from ._context import Settings
+from ._endpoints import Endpoint, Route, route_aws, route_endpoint
+from ._response import to_urllib3
+from ._sequencer import WriteRecord
+from ._service import Service, system_clock
+from ._store import Bucket
+from .errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
+
+DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
+DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSpec:
+    """A bucket to create up front: ``FakeS3(buckets=[BucketSpec("b", acl="public-read")])``."""
+
+    name: str
+    region: str | None = None
+    owner: str | None = None
+    acl: str = "private"
+
+
+class FakeS3:
+    """An in-process S3 that answers PUT Object (and its neighbours) for the requests it owns.
+
+    Owned endpoints are every AWS S3 host name (unless ``aws=False``) plus ``endpoints``.
+    ``credentials`` maps access key ids to secrets; the first pair is what the fixture and
+    the context manager put in the environment. ``check_signatures=False`` is lenient mode.
+    """
+
+    def __init__(
+        self,
+        *,
+        buckets: Iterable[str | BucketSpec] = (),
+        endpoints: Iterable[str] = (),
+        credentials: Mapping[str, str] | None = None,
+        region: str = "us-east-1",
+        aws: bool = True,
+        passthrough: bool = True,
+        check_signatures: bool = True,
+        isolate_environment: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        literal_plus_is_space: bool = True,
+        as_kwarg: str | None = None,
+    ) -> None:
+        self.credentials: dict[str, str] = dict(credentials or {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY})
+        if not self.credentials:
+            raise FakeS3Error("credentials must hold at least one access key -> secret pair")
+        self.region = region
+        self.aws = aws
+        self.passthrough = passthrough
+        self.isolate_environment = isolate_environment
+        self.as_kwarg = as_kwarg
+        self.endpoints = tuple(Endpoint.parse(url) for url in endpoints)
+        self._initial_buckets = tuple(b if isinstance(b, BucketSpec) else BucketSpec(b) for b in buckets)
+        self._service = Service(
+            credentials=self.credentials,
+            settings=Settings(region=region, plus_as_space=literal_plus_is_space),
+            clock=clock or system_clock,
+            verify_signatures=check_signatures,
+        )
+        self._depth = 0
+        self._state_lock = threading.Lock()
+        self._saved_environment: _environment.SavedEnvironment | None = None
+        self._create_initial_buckets()
+
+    # ----------------------------------------------------------------- inspection
+
+    @property
+    def access_key(self) -> str:
+        """The first configured access key: the one the environment gets."""
+        return next(iter(self.credentials))
+
+    @property
+    def secret_key(self) -> str:
+        return self.credentials[self.access_key]
+
+    @property
+    def buckets(self) -> Mapping[str, Bucket]:
+        """Bucket name -> bucket (an ordered, read-only mapping of key -> StoredObject)."""
+        return self._service.store.view
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every request this fake answered, in the order answered."""
+        return self._service.calls
+
+    @property
+    def writes(self) -> list[WriteRecord]:
+        """Every mutating request, accepted or rejected, in the order it was sent."""
+        return self._service.sequencer.writes
+
+    def now(self) -> datetime:
+        """The fake's clock (freezegun and time-machine move it)."""
+        return self._service.clock()
+
+    def reset(self) -> None:
+        """Back to the state the constructor made: initial buckets, empty logs."""
+        self._service.reset()
+        self._create_initial_buckets()
+
+    def _create_initial_buckets(self) -> None:
+        created = self._service.clock()
+        for spec in self._initial_buckets:
+            bucket = Bucket(
+                spec.name,
+                region=spec.region or self.region,
+                owner=spec.owner or self.access_key,
+                created=created,
+                acl=spec.acl,
+            )
+            self._service.store.add_bucket(bucket)
+
+    def __repr__(self) -> str:
+        return f"FakeS3(buckets={list(self.buckets)!r}, started={self._depth > 0})"
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> FakeS3:
+        with self._state_lock:
+            self._depth += 1
+            if self._depth > 1:
+                return self
+            try:
+                _refuse_conflicting_interceptors()
+            except BaseException:
+                self._depth -= 1
+                raise
+            if self.isolate_environment:
+                self._saved_environment = _environment.isolate(self.access_key, self.secret_key, self.region)
+            _patch.activate(self)
+        return self
+
+    def stop(self) -> None:
+        with self._state_lock:
+            if self._depth == 0:
+                return
+            self._depth -= 1
+            if self._depth > 0:
+                return
+            _patch.deactivate(self)
+            if self._saved_environment is not None:
+                _environment.restore(self._saved_environment)
+                self._saved_environment = None
+        self._raise_internal_errors()
+
+    def _raise_internal_errors(self) -> None:
+        errors = list(self._service.internal_errors)
+        if not errors:
+            return
+        self._service.internal_errors.clear()
+        first = errors[0]
+        raise FakeS3InternalError(
+            f"fakes3put failed while answering {len(errors)} request(s) (each was answered with "
+            f"InternalError); first: {type(first).__name__}: {first}"
+        ) from first
+
+    def __enter__(self) -> FakeS3:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self.stop()
+            return
+        try:
+            self.stop()
+        except FakeS3InternalError as internal:
+            exc.add_note(f"fakes3put also failed inside: {internal}")  # never mask the body's error
+
+    # ----------------------------------------------------------------- decorator
+
+    def __call__(self, target: F) -> F:
+        if isinstance(target, type):
+            if issubclass(target, unittest.TestCase):
+                return cast(F, self._decorate_testcase(target))
+            raise TypeError("FakeS3 decorates functions, coroutine functions and unittest.TestCase classes")
+        return self._decorate_callable(target)
+
+    def _decorate_callable(self, func: F) -> F:
+        inject = self.as_kwarg
+
+        def enter(kwargs: dict[str, Any]) -> None:
+            if self._depth == 0:
+                self.reset()
+            self.start()
+            if inject is not None:
+                kwargs[inject] = self
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                enter(kwargs)
+                with _Stopper(self):
+                    return await func(*args, **kwargs)
+
+            wrapper: Callable[..., Any] = async_wrapper
+        else:
+
+            @functools.wraps(func)
+            def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+                enter(kwargs)
+                with _Stopper(self):
+                    return func(*args, **kwargs)
+
+            wrapper = sync_wrapper
+        if inject is not None:
+            # Hide the injected parameter so pytest does not look for a fixture of that name.
+            signature = inspect.signature(func)
+            params = [p for name, p in signature.parameters.items() if name != inject]
+            wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
+        original_setup = cls.setUp
+        attribute = self.as_kwarg or "fake_s3"
+        fake = self
+
+        @functools.wraps(original_setup)
+        def setUp(test: unittest.TestCase) -> None:
+            fake.reset()
+            fake.start()
+            test.addCleanup(fake.stop)
+            setattr(test, attribute, fake)
+            original_setup(test)
+
+        cls.setUp = setUp  # type: ignore[method-assign]
+        return cls
+
+    # ----------------------------------------------------------------- transport side
+
+    def _route(self, scheme: str, host: str, port: int, url: str) -> Route | None:
+        path, _ = _wire.split_target(url)
+        for endpoint in self.endpoints:
+            route = route_endpoint(endpoint, scheme, host, port, path)
+            if route is not None:
+                return route
+        if self.aws:
+            return route_aws(host, path)
+        return None
+
+    def _has_bucket(self, name: str) -> bool:
+        return bool(name) and name in self._service.store.view
+
+    def _endpoint_descriptions(self) -> list[str]:
+        names = [str(e) for e in self.endpoints]
+        if self.aws:
+            names.append("AWS S3 hosts (*.amazonaws.com)")
+        return names
+
+    def _answer(self, pool: Any, method: str, url: str, body: Any, headers: Any, route: Route, kwargs: dict[str, Any]) -> Any:
+        scheme = pool.scheme or "http"
+        host = pool.host or ""
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        port = pool.port
+        if port is not None and port != (443 if scheme == "https" else 80):
+            host = f"{host}:{port}"
+        given = _header(headers, "host")
+        response = self._service.handle(
+            method=method.upper(),
+            scheme=scheme,
+            host=(given or host).lower(),
+            url=url,
+            raw_headers=headers,
+            body=body,
+            chunked_transfer=bool(kwargs.get("chunked")),
+            route=route,
+        )
+        return to_urllib3(
+            response,
+            method=method.upper(),
+            url=url,
+            preload_content=kwargs.get("preload_content", True),
+            decode_content=kwargs.get("decode_content", True),
+        )
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        text_key = key.decode("latin-1") if isinstance(key, bytes) else key
+        if text_key.lower() == name:
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return None
+
+
+class _Stopper:
+    """Stops the fake after a decorated call without masking the call's own exception."""
+
+    def __init__(self, fake: FakeS3) -> None:
+        self._fake = fake
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        self._fake.__exit__(exc_type, exc, tb)
+
+
+def _refuse_conflicting_interceptors() -> None:
+    """moto's botocore hook answers boto3 before urllib3 is reached: say so instead of seeing nothing."""
+    moto_models = sys.modules.get("moto.core.models")
+    stubber = getattr(moto_models, "botocore_stubber", None)
+    if stubber is not None and getattr(stubber, "enabled", False):
+        raise InterceptorConflictError(
+            "moto's mock_aws is active: its botocore hook would answer boto3's S3 requests before "
+            "they reach fakes3put. Stop mock_aws before starting FakeS3 (or use one of the two)."
+        )

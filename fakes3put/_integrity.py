@@ -1,0 +1,149 @@
+"""What makes a body trustworthy: declared lengths, Content-MD5 and flexible checksums."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from . import _checksums
+from ._chunked import ChunkedBody
+from ._request import Headers, S3Request
+from .errors import S3Error
+
+MAX_PUT_SIZE = 5 * 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedBody:
+    data: bytes
+    md5: bytes
+    checksum_algorithm: str | None
+    checksum: str | None
+
+
+def declared_length(headers: Headers) -> int | None:
+    """The object size the client announces, checked before any body byte is touched."""
+    name = "x-amz-decoded-content-length" if "x-amz-decoded-content-length" in headers else "content-length"
+    text = headers.get(name)
+    if text is None:
+        if "transfer-encoding" not in headers:
+            raise S3Error("MissingContentLength")
+        return None
+    if not text.strip().isdigit():
+        raise S3Error(
+            "InvalidArgument",
+            f"{name} must be a non-negative integer",
+            extra={"ArgumentName": name, "ArgumentValue": text},
+        )
+    size = int(text)
+    if name == "x-amz-decoded-content-length" or "aws-chunked" not in (headers.get("content-encoding") or ""):
+        if size > MAX_PUT_SIZE:
+            raise S3Error(
+                "EntityTooLarge",
+                extra={"ProposedSize": str(size), "MaxSizeAllowed": str(MAX_PUT_SIZE)},
+            )
+    return size
+
+
+def _check_length(request: S3Request, chunked: ChunkedBody | None, data: bytes) -> None:
+    headers = request.headers
+    if chunked is not None:
+        text = headers.get("x-amz-decoded-content-length")
+        if text is None:
+            raise S3Error("MissingContentLength", "x-amz-decoded-content-length is required with aws-chunked")
+        if int(text) != len(data):
+            raise S3Error(
+                "IncompleteBody",
+                f"The decoded body has {len(data)} bytes but x-amz-decoded-content-length says {text}.",
+            )
+    length = headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) != len(request.body):
+        raise S3Error(
+            "IncompleteBody",
+            f"The body has {len(request.body)} bytes but Content-Length says {length}.",
+        )
+
+
+def _content_md5(headers: Headers, md5: bytes, size: int) -> None:
+    given = headers.get("content-md5")
+    if given is None:
+        return
+    try:
+        raw = base64.b64decode(given.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 16:
+        raise S3Error("InvalidDigest", extra={"Content-MD5": given})
+    if raw != md5:
+        raise S3Error(
+            "BadDigest",
+            extra={"ExpectedDigest": raw.hex(), "CalculatedDigest": md5.hex()},
+            hint=f"Content-MD5 {given} is not the MD5 of the {size} bytes received",
+        )
+
+
+def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[str, str] | None:
+    """(algorithm, value) the client sent as a header or announced trailer; S3Error if inconsistent."""
+    claims: list[tuple[str, str]] = []
+    for name, value in request.headers.items():
+        algorithm = _checksums.algorithm_of_header(name)
+        if algorithm is not None:
+            claims.append((algorithm, value.strip()))
+    announced = request.headers.get("x-amz-trailer")
+    if announced is not None:
+        algorithm = _checksums.algorithm_of_header(announced.strip().lower())
+        if algorithm is None:
+            raise S3Error("InvalidRequest", f"The value specified in the x-amz-trailer header is not supported: {announced}")
+        if chunked is None:
+            raise S3Error("InvalidRequest", "x-amz-trailer requires an aws-chunked body")
+        values = [v for n, v in chunked.trailers if n == announced.strip().lower()]
+        if not values:
+            raise S3Error("IncompleteBody", f"The trailer {announced} announced by x-amz-trailer was not sent.")
+        claims.append((algorithm, values[-1]))
+    if len(claims) > 1:
+        raise S3Error(
+            "InvalidRequest",
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        )
+    sdk_algorithm = request.headers.get("x-amz-sdk-checksum-algorithm")
+    if sdk_algorithm is not None:
+        wanted = sdk_algorithm.strip().upper()
+        if wanted not in _checksums.ALGORITHMS:
+            raise S3Error(
+                "InvalidRequest",
+                "Value for x-amz-sdk-checksum-algorithm header is invalid.",
+            )
+        if not claims:
+            raise S3Error(
+                "InvalidRequest",
+                f"x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* "
+                f"or x-amz-trailer headers were found.",
+            )
+        if claims[0][0] != wanted:
+            raise S3Error(
+                "InvalidRequest",
+                f"Value for x-amz-sdk-checksum-algorithm header is invalid: {sdk_algorithm} does not "
+                f"match the {claims[0][0]} checksum sent.",
+            )
+    return claims[0] if claims else None
+
+
+def verify(request: S3Request, chunked: ChunkedBody | None) -> VerifiedBody:
+    """Check every integrity claim of a body that carries an object; one pass per digest."""
+    data = chunked.data if chunked is not None else request.body
+    _check_length(request, chunked, data)
+    claim = _claimed_checksum(request, chunked)
+    md5 = _checksums.md5_digest(data)
+    _content_md5(request.headers, md5, len(data))
+    if claim is None:
+        return VerifiedBody(data, md5, None, None)
+    algorithm, value = claim
+    computed = _checksums.checksum(algorithm, data)
+    if computed != value:
+        raise S3Error(
+            "BadDigest",
+            f"The {algorithm} you specified did not match the calculated checksum.",
+            hint=f"{algorithm} sent {value!r}, fakes3put computed {computed!r} over {len(data)} bytes",
+        )
+    return VerifiedBody(data, md5, algorithm, value)

@@ -1,0 +1,154 @@
+"""Bucket operations: CreateBucket, HeadBucket, GetBucketLocation, PutBucketAcl, ListBuckets."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from . import _access
+from ._context import OperationContext
+from ._ops_object import existing_bucket
+from ._response import Response, xml_document, xml_element
+from ._store import Bucket, Store
+from .errors import S3Error
+
+_LABELS = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_LIKE = re.compile(r"\d+\.\d+\.\d+\.\d+")
+_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why S3 refuses ``name`` for a general purpose bucket, or None if it is valid."""
+    if not 3 <= len(name) <= 63:
+        return "must be between 3 and 63 characters long"
+    if not _LABELS.fullmatch(name):
+        return "may contain only lower-case letters, digits, '.' and '-', and must start and end with a letter or digit"
+    if ".." in name or ".-" in name or "-." in name:
+        return "must not contain '..', '.-' or '-.'"
+    if _IP_LIKE.fullmatch(name):
+        return "must not be formatted as an IP address"
+    if name.startswith(_BAD_PREFIXES):
+        return f"must not start with {', '.join(_BAD_PREFIXES)}"
+    if name.endswith(_BAD_SUFFIXES):
+        return f"must not end with {', '.join(_BAD_SUFFIXES)}"
+    return None
+
+
+def _location_constraint(body: bytes) -> str | None:
+    if not body.strip():
+        return None
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        raise S3Error("MalformedXML") from None
+    if root.tag.rpartition("}")[2] != "CreateBucketConfiguration":
+        raise S3Error("MalformedXML")
+    for child in root:
+        if child.tag.rpartition("}")[2] == "LocationConstraint":
+            return (child.text or "").strip() or None
+    return None
+
+
+def create_bucket(ctx: OperationContext) -> Response:
+    request = ctx.request
+    name = request.bucket
+    if ctx.who is None:
+        raise S3Error("AccessDenied", hint="anonymous callers cannot create buckets")
+    problem = bucket_name_problem(name)
+    if problem is not None:
+        raise S3Error("InvalidBucketName", extra={"BucketName": name}, hint=f"bucket name {name!r} {problem}")
+    constraint = _location_constraint(ctx.chunked.data if ctx.chunked else request.body)
+    if constraint == "us-east-1":
+        raise S3Error("InvalidLocationConstraint", extra={"LocationConstraint": constraint})
+    region = constraint or "us-east-1"
+    endpoint_region = request.endpoint_region
+    if endpoint_region is not None and endpoint_region != region:
+        raise S3Error(
+            "IllegalLocationConstraintException",
+            f"The {constraint or 'unspecified'} location constraint is incompatible for the region "
+            f"specific endpoint this request was sent to.",
+        )
+    acl = (request.headers.get("x-amz-acl") or "private").strip()
+    if acl not in _access.CANNED_ACLS:
+        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": acl})
+    grants = {
+        permission: _access.parse_grants(request.headers[header])
+        for header, permission in _access.GRANT_HEADERS.items()
+        if header in request.headers
+    }
+
+    def apply(store: Store) -> None:
+        existing = store.bucket(name)
+        if existing is not None:
+            if existing.owner != ctx.who:
+                raise S3Error("BucketAlreadyExists", extra={"BucketName": name})
+            if existing.region != "us-east-1" or region != "us-east-1":
+                raise S3Error("BucketAlreadyOwnedByYou", extra={"BucketName": name})
+            return  # us-east-1 answers 200 to re-creating your own bucket
+        bucket = Bucket(name, region=region, owner=ctx.who, created=ctx.now, acl=acl)
+        bucket.grants.update(grants)
+        store.add_bucket(bucket)
+
+    ctx.sequencer.change_buckets(apply)
+    return Response(200, {"Location": f"/{name}"})
+
+
+def head_bucket(ctx: OperationContext) -> Response:
+    bucket = existing_bucket(ctx)
+    if not _access.can_read(bucket, ctx.who):
+        raise S3Error("AccessDenied")
+    return Response(200, {"x-amz-bucket-region": bucket.region})
+
+
+def get_bucket_location(ctx: OperationContext) -> Response:
+    bucket = existing_bucket(ctx)
+    if not _access.is_owner(bucket, ctx.who):
+        raise S3Error("AccessDenied")
+    region = "" if bucket.region == "us-east-1" else bucket.region
+    return Response(200, {"Content-Type": "application/xml"}, xml_document("LocationConstraint", region))
+
+
+def put_bucket_acl(ctx: OperationContext) -> Response:
+    request = ctx.request
+    bucket = existing_bucket(ctx)
+    if not (_access.is_owner(bucket, ctx.who) or _access.can_write_acp(bucket, ctx.who)):
+        raise S3Error("AccessDenied")
+    acl = request.headers.get("x-amz-acl")
+    grants = {
+        permission: _access.parse_grants(request.headers[header])
+        for header, permission in _access.GRANT_HEADERS.items()
+        if header in request.headers
+    }
+    if acl is None and not grants:
+        raise S3Error(
+            "NotImplemented",
+            "fakes3put supports PutBucketAcl through x-amz-acl and x-amz-grant-* headers, not an "
+            "AccessControlPolicy body",
+        )
+    if acl is not None and acl.strip() not in _access.CANNED_ACLS:
+        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": acl})
+
+    def apply(store: Store) -> None:
+        bucket.acl = acl.strip() if acl is not None else "private"
+        bucket.grants = dict(grants)
+
+    ctx.sequencer.change_buckets(apply)
+    return Response(200)
+
+
+def list_buckets(ctx: OperationContext) -> Response:
+    if ctx.who is None:
+        raise S3Error("AccessDenied")
+    owned = [b for b in ctx.store.view.values() if b.owner == ctx.who]
+    entries = "".join(
+        "<Bucket>"
+        + xml_element("Name", b.name)
+        + xml_element("CreationDate", b.created.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        + xml_element("BucketRegion", b.region)
+        + "</Bucket>"
+        for b in owned
+    )
+    owner = "<Owner>" + xml_element("ID", _access.canonical_id(ctx.who)) + "</Owner>"
+    body = xml_document("ListAllMyBucketsResult", owner + f"<Buckets>{entries}</Buckets>")
+    return Response(200, {"Content-Type": "application/xml"}, body)

@@ -1,0 +1,93 @@
+"""The one patch point: ``urllib3.connectionpool.HTTPConnectionPool.urlopen``.
+
+Process-wide state is only this: the list of started fakes (most recent last), the saved
+original ``urlopen`` and the lock around both. The patch goes in when the first fake starts
+and comes out when the last one stops.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from urllib3.connectionpool import HTTPConnectionPool
+
+from . import _responses_bridge
+from .errors import UnhandledRequestError
+
+if TYPE_CHECKING:
+    from ._fake import FakeS3
+
+_lock = threading.Lock()
+_active: list[FakeS3] = []
+_original: Callable[..., Any] | None = None
+
+
+def _address(pool: HTTPConnectionPool) -> tuple[str, str, int]:
+    scheme = pool.scheme or "http"
+    return scheme, (pool.host or "").lower(), pool.port or (443 if scheme == "https" else 80)
+
+
+def owned(scheme: str, host: str, port: int, target: str) -> bool:
+    """Whether any started fake answers for this address (used by the responses bridge)."""
+    with _lock:
+        fakes = list(_active)
+    return any(fake._route(scheme, host, port, target) is not None for fake in fakes)
+
+
+def _intercept(pool: HTTPConnectionPool, method: str, url: str, body: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+    with _lock:
+        fakes = list(reversed(_active))
+        original = _original
+    scheme, host, port = _address(pool)
+    owners = [(fake, route) for fake in fakes if (route := fake._route(scheme, host, port, url)) is not None]
+    if owners:
+        # Fall through: the most recent fake that has the bucket answers, else the most recent owner.
+        fake, route = next(((f, r) for f, r in owners if f._has_bucket(r.bucket)), owners[0])
+        return fake._answer(pool, method, url, body, headers, route, kwargs)
+    if fakes and not fakes[0].passthrough:
+        raise UnhandledRequestError(_refusal(method, scheme, host, port, url, fakes))
+    assert original is not None
+    return original(pool, method, url, body, headers, **kwargs)
+
+
+def _refusal(method: str, scheme: str, host: str, port: int, url: str, fakes: list[FakeS3]) -> str:
+    lines = [
+        f"fakes3put refused a request no fake owns (passthrough=False): {method} {scheme}://{host}:{port}{url}",
+        "Active fakes answer for:",
+    ]
+    for fake in fakes:
+        lines.append(f"  - {fake!r}: {', '.join(fake._endpoint_descriptions())}")
+    lines.append("Add the endpoint with FakeS3(endpoints=[...]) or allow it with passthrough=True.")
+    return "\n".join(lines)
+
+
+def activate(fake: FakeS3) -> None:
+    global _original
+    with _lock:
+        if not _active:
+            _original = HTTPConnectionPool.urlopen
+            HTTPConnectionPool.urlopen = _intercept  # type: ignore[assignment,method-assign]
+            _responses_bridge.install(owned)
+        _active.append(fake)
+
+
+def deactivate(fake: FakeS3) -> None:
+    global _original
+    with _lock:
+        if fake in _active:
+            _active.remove(fake)
+        if not _active and _original is not None:
+            HTTPConnectionPool.urlopen = _original  # type: ignore[method-assign]
+            _original = None
+            _responses_bridge.uninstall()
+
+
+def active_fakes() -> list[FakeS3]:
+    with _lock:
+        return list(_active)
+
+
+def original_urlopen() -> Callable[..., Any] | None:
+    return _original

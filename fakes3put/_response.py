@@ -1,0 +1,75 @@
+"""Responses as S3 writes them (headers, XML errors), handed back as urllib3 HTTPResponses."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from xml.sax.saxutils import escape
+
+from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict
+
+from .errors import S3Error
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+@dataclass(slots=True)
+class Response:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def xml_element(name: str, value: str) -> str:
+    return f"<{name}>{escape(value)}</{name}>"
+
+
+def xml_document(root: str, inner: str, *, namespace: bool = True) -> bytes:
+    ns = f' xmlns="{S3_NAMESPACE}"' if namespace else ""
+    return f"{XML_DECLARATION}<{root}{ns}>{inner}</{root}>".encode()
+
+
+def error_response(error: S3Error, *, request_id: str, host_id: str, method: str) -> Response:
+    """S3's error shape; HEAD answers carry no body, exactly as S3 does."""
+    headers = {"Content-Type": "application/xml", **error.headers}
+    if method == "HEAD":
+        return Response(error.status, headers, b"")
+    inner = (
+        xml_element("Code", error.code)
+        + xml_element("Message", error.message)
+        + "".join(xml_element(name, value) for name, value in error.extra.items())
+        + xml_element("RequestId", request_id)
+        + xml_element("HostId", host_id)
+    )
+    return Response(error.status, headers, xml_document("Error", inner, namespace=False))
+
+
+def to_urllib3(
+    response: Response,
+    *,
+    method: str,
+    url: str,
+    preload_content: bool,
+    decode_content: bool,
+) -> HTTPResponse:
+    headers = HTTPHeaderDict(response.headers)
+    if "Content-Length" not in headers:
+        headers["Content-Length"] = str(len(response.body))
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    return HTTPResponse(
+        body=io.BytesIO(response.body),
+        headers=headers,
+        status=response.status,
+        reason=reason,
+        preload_content=preload_content,
+        decode_content=decode_content,
+        request_method=method,
+        request_url=url,
+        enforce_content_length=True,
+    )

@@ -1,0 +1,117 @@
+"""From urlopen's arguments to an S3Request: target, headers and body as S3 would see them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ._endpoints import Route
+from ._request import Headers, S3Request
+from .errors import S3Error
+
+_METHODS_WITH_BODY = frozenset({"PUT", "POST", "PATCH"})
+
+
+def split_target(url: str) -> tuple[str, str]:
+    """``/path?query`` (or an absolute URL, as sent through a proxy) -> (raw path, raw query)."""
+    if url.startswith(("http://", "https://")):
+        parts = urlsplit(url)
+        return parts.path or "/", parts.query
+    path, _, query = url.partition("?")
+    return path or "/", query
+
+
+def parse_query(raw_query: str) -> tuple[tuple[str, str | None], ...]:
+    """Decoded (name, value) pairs in wire order; ``None`` marks a name sent without ``=``."""
+    pairs: list[tuple[str, str | None]] = []
+    for item in raw_query.split("&"):
+        if not item:
+            continue
+        name, eq, value = item.partition("=")
+        pairs.append((_unquote_query(name), _unquote_query(value) if eq else None))
+    return tuple(pairs)
+
+
+def _unquote_query(text: str) -> str:
+    # In a query string '+' means space (form encoding), which is how S3 reads it too.
+    return unquote(text.replace("+", " "), errors="strict")
+
+
+def read_body(body: Any) -> bytes:
+    """Read the request body exactly once, as urllib3 would have put it on the wire."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        data = body.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    return b"".join(part.encode("utf-8") if isinstance(part, str) else bytes(part) for part in body)
+
+
+def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
+    """The request headers plus the framing header urllib3 adds on the way to the socket."""
+    headers = Headers(raw)
+    if "content-length" in headers or "transfer-encoding" in headers:
+        return headers
+    extra: dict[str, str | bytes] = dict(headers)
+    if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):
+        extra["transfer-encoding"] = "chunked"
+    elif body is not None:
+        extra["content-length"] = str(len(body.encode("utf-8") if isinstance(body, str) else body))
+    elif method in _METHODS_WITH_BODY:
+        extra["content-length"] = "0"
+    return Headers(extra)
+
+
+def decode_key(raw_key: str, *, plus_as_space: bool) -> str:
+    """Percent-decode a key exactly once; '//', '.' and '..' segments stay as sent."""
+    if plus_as_space:
+        raw_key = raw_key.replace("+", " ")
+    try:
+        return unquote(raw_key, errors="strict")
+    except UnicodeDecodeError:
+        raise S3Error("InvalidURI", "Couldn't parse the specified URI.", status=400) from None
+
+
+def build_request(
+    *,
+    method: str,
+    scheme: str,
+    host: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Headers,
+    body: bytes,
+    route: Route,
+    plus_as_space: bool,
+) -> S3Request:
+    try:
+        query = parse_query(raw_query)
+    except UnicodeDecodeError:
+        raise S3Error("InvalidURI", "Couldn't parse the specified URI.", status=400) from None
+    return S3Request(
+        method=method,
+        scheme=scheme,
+        host=host,
+        raw_path=raw_path,
+        raw_query=raw_query,
+        query=query,
+        headers=headers,
+        body=body,
+        bucket=route.bucket,
+        key=decode_key(route.raw_key, plus_as_space=plus_as_space),
+        addressing=route.addressing,
+        endpoint_region=route.region,
+        query_map=dict(query),
+    )
+
+
+def is_file_like(body: Any) -> bool:
+    return hasattr(body, "read") or isinstance(body, io.IOBase)

@@ -1,0 +1,41 @@
+"""pytest plugin: the ``fake_s3`` fixture and the ``fakes3put(**kwargs)`` marker.
+
+Registered through the ``pytest11`` entry point; the only module that imports pytest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ._fake import FakeS3
+
+FakeS3Fixture = FakeS3  # the fixture's type, for annotations: ``def test(fake_s3: FakeS3Fixture)``
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fakes3put(**kwargs): start a FakeS3 with these constructor arguments for this test "
+        "(available as the fake_s3 fixture)",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A marked test gets the fake even if it does not ask for the fixture by name.
+    for item in items:
+        if item.get_closest_marker("fakes3put") is not None and isinstance(item, pytest.Function):
+            if "fake_s3" not in item.fixturenames:
+                item.fixturenames.append("fake_s3")
+
+
+@pytest.fixture
+def fake_s3(request: pytest.FixtureRequest) -> Iterator[FakeS3]:
+    """A started FakeS3 (constructor kwargs from the ``fakes3put`` marker), stopped after the test."""
+    marker = request.node.get_closest_marker("fakes3put")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    if marker is not None and marker.args:
+        raise pytest.UsageError("@pytest.mark.fakes3put takes keyword arguments only")
+    with FakeS3(**kwargs) as fake:
+        yield fake

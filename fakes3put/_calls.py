@@ -38,5 +38,9 @@ class Call:
         parts = [f"{line} {self.error_code}"]
         if self.hint:
             parts.append(f"  why: {self.hint}")
-        parts.extend(f"  {name}: {value}" for name, value in self.diagnostics.items())
+        # Multi-line values (StringToSign, CanonicalRequest) are shown with visible \n.
+        parts.extend(
+            f"  {name}: {value!r}" if "\n" in value else f"  {name}: {value}"
+            for name, value in self.diagnostics.items()
+        )
         return "\n".join(parts)

@@ -23,22 +23,42 @@ IMPLEMENTED: dict[str, Handler] = {
     "HeadObject": _ops_object.head_object,
 }
 # Operations that change the store; they go in the write log, accepted or rejected.
-MUTATING = frozenset({"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload", "PutObjectAcl"})
+MUTATING = frozenset(
+    {"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload", "PutObjectAcl"}
+)
 
 # Sub-resource query names -> operation name suffix, for naming what is not implemented.
 _BUCKET_SUBRESOURCES = {
-    "acl": "Acl", "cors": "Cors", "lifecycle": "LifecycleConfiguration", "location": "Location",
-    "logging": "Logging", "notification": "NotificationConfiguration", "policy": "Policy",
-    "replication": "Replication", "requestPayment": "RequestPayment", "tagging": "Tagging",
-    "versioning": "Versioning", "website": "Website", "encryption": "Encryption",
-    "object-lock": "ObjectLockConfiguration", "ownershipControls": "OwnershipControls",
-    "publicAccessBlock": "PublicAccessBlock", "accelerate": "AccelerateConfiguration",
-    "analytics": "AnalyticsConfiguration", "inventory": "InventoryConfiguration",
-    "metrics": "MetricsConfiguration", "intelligent-tiering": "IntelligentTieringConfiguration",
+    "acl": "Acl",
+    "cors": "Cors",
+    "lifecycle": "LifecycleConfiguration",
+    "location": "Location",
+    "logging": "Logging",
+    "notification": "NotificationConfiguration",
+    "policy": "Policy",
+    "replication": "Replication",
+    "requestPayment": "RequestPayment",
+    "tagging": "Tagging",
+    "versioning": "Versioning",
+    "website": "Website",
+    "encryption": "Encryption",
+    "object-lock": "ObjectLockConfiguration",
+    "ownershipControls": "OwnershipControls",
+    "publicAccessBlock": "PublicAccessBlock",
+    "accelerate": "AccelerateConfiguration",
+    "analytics": "AnalyticsConfiguration",
+    "inventory": "InventoryConfiguration",
+    "metrics": "MetricsConfiguration",
+    "intelligent-tiering": "IntelligentTieringConfiguration",
 }
 _OBJECT_SUBRESOURCES = {
-    "acl": "Acl", "tagging": "Tagging", "retention": "Retention", "legal-hold": "LegalHold",
-    "attributes": "Attributes", "torrent": "Torrent", "restore": "Restore",
+    "acl": "Acl",
+    "tagging": "Tagging",
+    "retention": "Retention",
+    "legal-hold": "LegalHold",
+    "attributes": "Attributes",
+    "torrent": "Torrent",
+    "restore": "Restore",
 }
 _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "HEAD": "Head", "POST": "Post"}
 

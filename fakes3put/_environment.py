@@ -39,7 +39,7 @@ def isolate(access_key: str, secret_key: str, region: str) -> SavedEnvironment:
         # boto3's default session caches whatever credentials it resolved first.
         saved.had_boto3 = True
         saved.boto3_session = getattr(boto3, "DEFAULT_SESSION", None)
-        boto3.DEFAULT_SESSION = None
+        setattr(boto3, "DEFAULT_SESSION", None)  # noqa: B010 - boto3 is untyped here on purpose
     return saved
 
 
@@ -49,4 +49,4 @@ def restore(saved: SavedEnvironment) -> None:
     os.environ.update(saved.variables)
     boto3 = sys.modules.get("boto3")
     if boto3 is not None:
-        boto3.DEFAULT_SESSION = saved.boto3_session if saved.had_boto3 else None
+        setattr(boto3, "DEFAULT_SESSION", saved.boto3_session if saved.had_boto3 else None)  # noqa: B010

@@ -119,6 +119,8 @@ class FakeS3:
         self._create_initial_buckets()
 
     def _create_initial_buckets(self) -> None:
+        if not self._initial_buckets:
+            return
         created = self._service.clock()
         for spec in self._initial_buckets:
             bucket = Bucket(
@@ -248,7 +250,7 @@ class FakeS3:
             setattr(test, attribute, fake)
             original_setup(test)
 
-        cls.setUp = setUp  # type: ignore[method-assign]
+        cls.setUp = setUp  # type: ignore[assignment,method-assign]
         return cls
 
     # ----------------------------------------------------------------- transport side
@@ -272,7 +274,9 @@ class FakeS3:
             names.append("AWS S3 hosts (*.amazonaws.com)")
         return names
 
-    def _answer(self, pool: Any, method: str, url: str, body: Any, headers: Any, route: Route, kwargs: dict[str, Any]) -> Any:
+    def _answer(
+        self, pool: Any, method: str, url: str, body: Any, headers: Any, route: Route, kwargs: dict[str, Any]
+    ) -> Any:
         scheme = pool.scheme or "http"
         host = pool.host or ""
         if ":" in host and not host.startswith("["):

@@ -37,12 +37,15 @@ def declared_length(headers: Headers) -> int | None:
             extra={"ArgumentName": name, "ArgumentValue": text},
         )
     size = int(text)
-    if name == "x-amz-decoded-content-length" or "aws-chunked" not in (headers.get("content-encoding") or ""):
-        if size > MAX_PUT_SIZE:
-            raise S3Error(
-                "EntityTooLarge",
-                extra={"ProposedSize": str(size), "MaxSizeAllowed": str(MAX_PUT_SIZE)},
-            )
+    # A Content-Length that measures aws-chunked framing is not the object size.
+    measures_object = name == "x-amz-decoded-content-length" or "aws-chunked" not in (
+        headers.get("content-encoding") or ""
+    )
+    if measures_object and size > MAX_PUT_SIZE:
+        raise S3Error(
+            "EntityTooLarge",
+            extra={"ProposedSize": str(size), "MaxSizeAllowed": str(MAX_PUT_SIZE)},
+        )
     return size
 
 
@@ -94,7 +97,9 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
     if announced is not None:
         algorithm = _checksums.algorithm_of_header(announced.strip().lower())
         if algorithm is None:
-            raise S3Error("InvalidRequest", f"The value specified in the x-amz-trailer header is not supported: {announced}")
+            raise S3Error(
+                "InvalidRequest", f"The value specified in the x-amz-trailer header is not supported: {announced}"
+            )
         if chunked is None:
             raise S3Error("InvalidRequest", "x-amz-trailer requires an aws-chunked body")
         values = [v for n, v in chunked.trailers if n == announced.strip().lower()]
@@ -117,8 +122,8 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
         if not claims:
             raise S3Error(
                 "InvalidRequest",
-                f"x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* "
-                f"or x-amz-trailer headers were found.",
+                "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* "
+                "or x-amz-trailer headers were found.",
             )
         if claims[0][0] != wanted:
             raise S3Error(

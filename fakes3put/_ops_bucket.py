@@ -129,7 +129,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
     if acl is not None and acl.strip() not in _access.CANNED_ACLS:
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": acl})
 
-    def apply(store: Store) -> None:
+    def apply(_: Store) -> None:
         bucket.acl = acl.strip() if acl is not None else "private"
         bucket.grants = dict(grants)
 

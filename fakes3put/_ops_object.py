@@ -10,7 +10,13 @@ from ._response import Response
 from ._store import Bucket, StoredObject
 from .errors import S3Error
 
-STORED_HEADERS = ("cache-control", "content-disposition", "content-language", "expires", "x-amz-website-redirect-location")
+STORED_HEADERS = (
+    "cache-control",
+    "content-disposition",
+    "content-language",
+    "expires",
+    "x-amz-website-redirect-location",
+)
 STORAGE_CLASSES = frozenset(
     {
         "STANDARD",
@@ -59,9 +65,13 @@ def put_object(ctx: OperationContext) -> Response:
     headers = request.headers
     bucket = existing_bucket(ctx)
     if not _access.can_write(bucket, ctx.who):
-        raise S3Error("AccessDenied", hint=f"{ctx.who or 'an anonymous caller'} has no WRITE permission on bucket {bucket.name!r}")
+        raise S3Error(
+            "AccessDenied", hint=f"{ctx.who or 'an anonymous caller'} has no WRITE permission on bucket {bucket.name!r}"
+        )
     if len(request.key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise S3Error("KeyTooLongError", extra={"Size": str(len(request.key.encode())), "MaxSizeAllowed": str(MAX_KEY_BYTES)})
+        raise S3Error(
+            "KeyTooLongError", extra={"Size": str(len(request.key.encode())), "MaxSizeAllowed": str(MAX_KEY_BYTES)}
+        )
     storage_class = (headers.get("x-amz-storage-class") or "STANDARD").strip()
     if storage_class not in STORAGE_CLASSES:
         raise S3Error("InvalidStorageClass", extra={"StorageClassRequested": storage_class})
@@ -101,7 +111,9 @@ def put_object(ctx: OperationContext) -> Response:
 def _readable_object(ctx: OperationContext) -> StoredObject:
     bucket = existing_bucket(ctx)
     if not _access.can_read(bucket, ctx.who):
-        raise S3Error("AccessDenied", hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}")
+        raise S3Error(
+            "AccessDenied", hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}"
+        )
     obj = bucket.get(ctx.request.key)
     if obj is None:
         raise S3Error("NoSuchKey", extra={"Key": ctx.request.key})

@@ -19,9 +19,15 @@ from .errors import UnhandledRequestError
 if TYPE_CHECKING:
     from ._fake import FakeS3
 
+
+class _PatchState:
+    def __init__(self) -> None:
+        self.active: list[FakeS3] = []
+        self.original: Callable[..., Any] | None = None
+
+
 _lock = threading.Lock()
-_active: list[FakeS3] = []
-_original: Callable[..., Any] | None = None
+_state = _PatchState()
 
 
 def _address(pool: HTTPConnectionPool) -> tuple[str, str, int]:
@@ -32,14 +38,16 @@ def _address(pool: HTTPConnectionPool) -> tuple[str, str, int]:
 def owned(scheme: str, host: str, port: int, target: str) -> bool:
     """Whether any started fake answers for this address (used by the responses bridge)."""
     with _lock:
-        fakes = list(_active)
+        fakes = list(_state.active)
     return any(fake._route(scheme, host, port, target) is not None for fake in fakes)
 
 
-def _intercept(pool: HTTPConnectionPool, method: str, url: str, body: Any = None, headers: Any = None, **kwargs: Any) -> Any:
+def _intercept(
+    pool: HTTPConnectionPool, method: str, url: str, body: Any = None, headers: Any = None, **kwargs: Any
+) -> Any:
     with _lock:
-        fakes = list(reversed(_active))
-        original = _original
+        fakes = list(reversed(_state.active))
+        original = _state.original
     scheme, host, port = _address(pool)
     owners = [(fake, route) for fake in fakes if (route := fake._route(scheme, host, port, url)) is not None]
     if owners:
@@ -64,30 +72,19 @@ def _refusal(method: str, scheme: str, host: str, port: int, url: str, fakes: li
 
 
 def activate(fake: FakeS3) -> None:
-    global _original
     with _lock:
-        if not _active:
-            _original = HTTPConnectionPool.urlopen
+        if not _state.active:
+            _state.original = HTTPConnectionPool.urlopen
             HTTPConnectionPool.urlopen = _intercept  # type: ignore[assignment,method-assign]
             _responses_bridge.install(owned)
-        _active.append(fake)
+        _state.active.append(fake)
 
 
 def deactivate(fake: FakeS3) -> None:
-    global _original
     with _lock:
-        if fake in _active:
-            _active.remove(fake)
-        if not _active and _original is not None:
-            HTTPConnectionPool.urlopen = _original  # type: ignore[method-assign]
-            _original = None
+        if fake in _state.active:
+            _state.active.remove(fake)
+        if not _state.active and _state.original is not None:
+            HTTPConnectionPool.urlopen = _state.original  # type: ignore[method-assign]
+            _state.original = None
             _responses_bridge.uninstall()
-
-
-def active_fakes() -> list[FakeS3]:
-    with _lock:
-        return list(_active)
-
-
-def original_urlopen() -> Callable[..., Any] | None:
-    return _original

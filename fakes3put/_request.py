@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Headers(Mapping[str, str]):
@@ -16,7 +17,8 @@ class Headers(Mapping[str, str]):
 
     __slots__ = ("_items",)
 
-    def __init__(self, raw: Mapping[str, str | bytes] | None = None) -> None:
+    def __init__(self, raw: Mapping[Any, Any] | None = None) -> None:
+        # Clients hand urllib3 names and values as str or bytes; both are accepted.
         items: dict[str, str] = {}
         for name, value in (raw or {}).items():
             lname = (name.decode("latin-1") if isinstance(name, bytes) else name).lower()

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-_saved: Callable[..., Any] | None = None
+# The unwrapped RequestsMock._on_request while the bridge is in (a one-slot holder, no globals).
+_saved: list[Callable[..., Any]] = []
 
 
 def install(owns: Callable[[str, str, int, str], bool]) -> None:
-    global _saved
     responses = sys.modules.get("responses")
-    if responses is None or _saved is not None:
+    if responses is None or _saved:
         return
     mock_class = responses.RequestsMock
     original = mock_class._on_request
@@ -36,12 +36,11 @@ def install(owns: Callable[[str, str, int, str], bool]) -> None:
 
     _on_request.__wrapped__ = original  # type: ignore[attr-defined]
     mock_class._on_request = _on_request
-    _saved = original
+    _saved.append(original)
 
 
 def uninstall() -> None:
-    global _saved
     responses = sys.modules.get("responses")
-    if responses is not None and _saved is not None:
-        responses.RequestsMock._on_request = _saved
-    _saved = None
+    if responses is not None and _saved:
+        responses.RequestsMock._on_request = _saved[0]
+    _saved.clear()

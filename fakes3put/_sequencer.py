@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from ._store import Bucket, StoredObject, Store
+from ._store import Bucket, Store, StoredObject
 
 T = TypeVar("T")
 

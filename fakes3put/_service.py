@@ -30,6 +30,15 @@ from .errors import S3Error
 # Operations whose request body is an object (or part) and so gets the size checks up front.
 _OBJECT_BODY_OPERATIONS = frozenset({"PutObject", "UploadPart"})
 _ANONYMOUS = Principal(None, "anonymous")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _ClientBodyError(Exception):
+    """Reading the client's body raised: that exception belongs to the client, not to S3."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
 
 
 def system_clock() -> datetime:
@@ -85,13 +94,14 @@ class Service:
         route: Route,
     ) -> Response:
         request_id, host_id = self._request_ids()
-        now = self.clock()
         raw_path, raw_query = _wire.split_target(url)
         operation = "Unknown"
         request: S3Request | None = None
         principal = _ANONYMOUS
         sent = 0
+        now = _EPOCH
         try:
+            now = self.clock()
             headers = _wire.effective_headers(raw_headers, body, method, chunked_transfer)
             request = _wire.build_request(
                 method=method,
@@ -110,7 +120,11 @@ class Service:
             if operation in _OBJECT_BODY_OPERATIONS:
                 _integrity.declared_length(headers)  # refuse oversize before reading a byte
             # The body is read here, with no lock held: a client callback may re-enter the fake.
-            request = dataclasses.replace(request, body=_wire.read_body(body))
+            try:
+                data = _wire.read_body(body)
+            except Exception as exc:
+                raise _ClientBodyError(exc) from exc
+            request = dataclasses.replace(request, body=data)
             chunked = _chunked.decode(request.body) if _is_aws_chunked(headers) else None
             principal = authenticate(
                 request,
@@ -136,6 +150,8 @@ class Service:
             error: S3Error | None = None
         except S3Error as exc:
             error = exc
+        except _ClientBodyError as exc:
+            raise exc.original from None  # the client's own body failed, as it would on a socket
         except Exception as exc:  # the fake's own bug: answer like S3, fail the test at stop()
             self.internal_errors.append(exc)
             error = S3Error("InternalError", hint=f"fakes3put raised {type(exc).__name__}: {exc}")
@@ -162,7 +178,7 @@ class Service:
             Call(
                 operation=operation,
                 method=method,
-                url=f"{scheme}://{host}{url if not url.startswith(('http://', 'https://')) else raw_path}",
+                url=f"{scheme}://{host}{raw_path}" + (f"?{raw_query}" if raw_query else ""),
                 bucket=route.bucket,
                 key=request.key if request is not None else route.raw_key,
                 status=response.status,

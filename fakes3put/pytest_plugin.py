@@ -25,9 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A marked test gets the fake even if it does not ask for the fixture by name.
     for item in items:
-        if item.get_closest_marker("fakes3put") is not None and isinstance(item, pytest.Function):
-            if "fake_s3" not in item.fixturenames:
-                item.fixturenames.append("fake_s3")
+        marked = item.get_closest_marker("fakes3put") is not None
+        if marked and isinstance(item, pytest.Function) and "fake_s3" not in item.fixturenames:
+            item.fixturenames.append("fake_s3")
 
 
 @pytest.fixture

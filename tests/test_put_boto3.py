@@ -19,7 +19,8 @@ def test_issue_example(fake_s3):
     s3.create_bucket(Bucket="quotes")
     s3.put_object(Bucket="quotes", Key="Neo", Body=b"woah", Metadata={"family": "Anderson"}, ContentType="text/plain")
     obj = fake_s3.buckets["quotes"]["Neo"]
-    assert obj.body == b"woah" and obj.metadata == {"family": "Anderson"}
+    assert obj.body == b"woah"
+    assert obj.metadata == {"family": "Anderson"}
     assert obj.etag == '"ed4beb38b45860afbee133162b4c86fc"'
     assert obj.content_type == "text/plain"
     assert obj.size == 4
@@ -36,7 +37,7 @@ def test_default_https_put_is_aws_chunked_and_stored_decoded(fake_s3):
     assert obj.checksums == {"CRC32": "DUoRhQ=="}
     assert response["ETag"] == '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
     assert response["ChecksumCRC32"] == "DUoRhQ=="
-    put = [c for c in fake_s3.calls if c.operation == "PutObject"][0]
+    put = next(c for c in fake_s3.calls if c.operation == "PutObject")
     assert put.url.startswith("https://bkt.s3.amazonaws.com/")
 
 

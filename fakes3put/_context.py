@@ -11,6 +11,7 @@ from ._chunked import ChunkedBody
 from ._request import S3Request
 from ._sequencer import Sequencer
 from ._store import Store
+from ._uploads import Uploads
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class OperationContext:
     now: datetime
     sent: int
     clock: Callable[[], datetime]
+    uploads: Uploads
 
     @property
     def who(self) -> str | None:

@@ -111,7 +111,7 @@ class FakeS3:
 
     def now(self) -> datetime:
         """The fake's clock (freezegun and time-machine move it)."""
-        return self._service.clock()
+        return self._service.now()
 
     def reset(self) -> None:
         """Back to the state the constructor made: initial buckets, empty logs."""
@@ -121,7 +121,7 @@ class FakeS3:
     def _create_initial_buckets(self) -> None:
         if not self._initial_buckets:
             return
-        created = self._service.clock()
+        created = self._service.now()
         for spec in self._initial_buckets:
             bucket = Bucket(
                 spec.name,

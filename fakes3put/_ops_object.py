@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from . import _access, _checksums, _integrity
 from ._context import OperationContext
 from ._response import Response
+from ._sequencer import Condition, Mutation
 from ._store import Bucket, StoredObject
 from .errors import S3Error
 
@@ -100,23 +101,59 @@ def put_object(ctx: OperationContext) -> Response:
         checksums=checksums,
         owner=ctx.who,
     )
-    ctx.sequencer.commit_object(bucket, obj, sent=ctx.sent, operation="PutObject", principal=ctx.who)
+    record = ctx.sequencer.submit(
+        Mutation(
+            bucket=bucket,
+            key=obj.key,
+            operation="PutObject",
+            principal=ctx.who,
+            sent=ctx.sent,
+            sent_at=ctx.now,
+            obj=obj,
+            condition=write_condition(ctx),
+        )
+    )
     response_headers = {"ETag": obj.etag, "x-amz-server-side-encryption": "AES256"}
+    if record.version_id is not None or bucket.versioning is not None:
+        response_headers["x-amz-version-id"] = record.version_id or "null"
     for algorithm, value in checksums.items():
         response_headers[_checksums.header_name(algorithm)] = value
         response_headers["x-amz-checksum-type"] = "FULL_OBJECT"
     return Response(200, response_headers)
 
 
-def _readable_object(ctx: OperationContext) -> StoredObject:
+def write_condition(ctx: OperationContext) -> Condition | None:
+    """If-Match / If-None-Match on a write; decided when S3 receives the write, not now."""
+    headers = ctx.request.headers
+    if_none_match = headers.get("if-none-match")
+    if_match = headers.get("if-match")
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise S3Error(
+            "NotImplemented",
+            extra={"Header": "If-None-Match"},
+            hint="S3 supports only If-None-Match: * on writes",
+        )
+    if if_none_match is None and if_match is None:
+        return None
+    return Condition(if_match=if_match.strip() if if_match is not None else None, if_none_match=if_none_match is not None)
+
+
+def readable_bucket(ctx: OperationContext) -> Bucket:
     bucket = existing_bucket(ctx)
     if not _access.can_read(bucket, ctx.who):
         raise S3Error(
-            "AccessDenied", hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}"
+            "AccessDenied",
+            hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}",
         )
-    obj = bucket.get(ctx.request.key)
-    if obj is None:
-        raise S3Error("NoSuchKey", extra={"Key": ctx.request.key})
+    return bucket
+
+
+def _readable_object(ctx: OperationContext) -> StoredObject:
+    bucket = readable_bucket(ctx)
+    obj = bucket.visible(ctx.request.key, ctx.now)
+    if obj is None or obj.delete_marker:
+        headers = {"x-amz-delete-marker": "true"} if obj is not None else {}
+        raise S3Error("NoSuchKey", extra={"Key": ctx.request.key}, headers=headers)
     return obj
 
 
@@ -134,6 +171,8 @@ def object_headers(obj: StoredObject, *, with_checksums: bool) -> dict[str, str]
         headers[f"x-amz-meta-{name}"] = value
     if obj.storage_class != "STANDARD":
         headers["x-amz-storage-class"] = obj.storage_class
+    if obj.version_id is not None:
+        headers["x-amz-version-id"] = obj.version_id
     if with_checksums:
         for algorithm, value in obj.checksums.items():
             headers[_checksums.header_name(algorithm)] = value

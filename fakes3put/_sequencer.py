@@ -1,21 +1,34 @@
 """The single commit point: every mutation of the store goes through ``Sequencer``.
 
-Receipt order is decided here (today: the order in which commits reach the lock), the write
-log is kept here, and conditions that must be atomic with the write are checked here.
+An operation builds a ``Mutation`` (a new version, or a delete) and ``submit``s it. The
+sequencer decides *when* it is received: at once (the default), when a simultaneous window
+closes, or in the chosen order once a hold has gathered its writes. Conditions that must be
+atomic with the write (If-Match, If-None-Match) are checked at that moment, under the store
+lock, and the write log records every outcome.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from ._store import Bucket, Store, StoredObject
+from .errors import S3Error
+
+if TYPE_CHECKING:
+    from ._races import Policy
 
 T = TypeVar("T")
+
+STRONG = "strong"
+EVENTUAL = "eventual"
+LEGACY = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
 
 
 @dataclass(slots=True)
@@ -23,8 +36,12 @@ class WriteRecord:
     """One mutating request in the write log.
 
     ``sent`` numbers writes in the order clients handed them to the fake, ``received`` in the
-    order the simulated S3 received (committed) them; ``outcome`` is ``"stored"``,
-    ``"superseded"`` (a later received write replaced it) or ``"rejected"`` (``error_code`` says why).
+    order the simulated S3 received (committed) them. ``outcome`` is one of:
+    ``"pending"`` (acknowledged inside a window, not received yet), ``"stored"``,
+    ``"superseded"`` (a later received write replaced it), ``"deleted"`` (a later delete
+    removed it), ``"rejected"`` (``error_code`` says why) or ``"lost-ack"`` (stored, but
+    the client saw the connection reset). ``time`` is the fake's clock when it was received
+    (when sent, for a rejection).
     """
 
     sent: int
@@ -37,66 +54,154 @@ class WriteRecord:
     etag: str | None = None
     received: int | None = None
     error_code: str | None = None
+    version_id: str | None = None
+    conditional: bool = False
     notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        etag = f" etag {self.etag}" if self.etag else ""
+        who = self.principal or "anonymous"
+        received = f"received #{self.received}" if self.received is not None else "not received"
+        code = f" {self.error_code}" if self.error_code else ""
+        return f"{self.operation} {self.bucket}/{self.key}{etag} by {who}: sent #{self.sent}, {received}, {self.outcome}{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Write preconditions, decided at receipt: ``if_match`` (an ETag or ``*``), ``if_none_match`` (``*``)."""
+
+    if_match: str | None = None
+    if_none_match: bool = False
+
+
+@dataclass(slots=True)
+class Mutation:
+    """A write waiting to be received: a new version (``obj``) or a delete (``obj is None``).
+
+    ``delete_version`` names the version a DELETE removes permanently (None: the current one,
+    which in a versioned bucket means adding a delete marker).
+    """
+
+    bucket: Bucket
+    key: str
+    operation: str
+    principal: str | None
+    sent: int
+    sent_at: datetime
+    obj: StoredObject | None = None
+    condition: Condition | None = None
+    delete_version: str | None = None
+    seen_received: int = 0  # the sequencer's receipt count when this write was sent
+    version_id: str | None = None  # assigned when sent, so an acknowledgement can name it
+    record: WriteRecord | None = None
+    result: StoredObject | None = None  # what the receipt installed (the version, or a delete marker)
+
+    @property
+    def is_delete(self) -> bool:
+        return self.obj is None
+
+
+def _strip_quotes(etag: str) -> str:
+    return etag.strip().strip('"')
 
 
 class Sequencer:
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self._store = store
         self._clock = clock
+        self._counter_lock = threading.Lock()
         self._sent = itertools.count(1)
-        self._received = itertools.count(1)
+        self.received_total = 0  # receipts so far; a write notes it when sent to detect races
+        self._version_numbers = itertools.count(1)
         self._log_lock = threading.Lock()
         self.writes: list[WriteRecord] = []
         self._current: dict[tuple[str, str], WriteRecord] = {}
+        self._recorded: set[int] = set()  # sent numbers that have a log record
+        self.policy: Policy | None = None
+        self.consistency = STRONG
+        self.lag = timedelta(0)
 
     def reset(self) -> None:
-        with self._store.lock, self._log_lock:
+        with self._store.lock, self._log_lock, self._counter_lock:
             self._sent = itertools.count(1)
-            self._received = itertools.count(1)
+            self.received_total = 0
+            self._version_numbers = itertools.count(1)
             self.writes.clear()
             self._current.clear()
+            self._recorded.clear()
+            self.policy = None
 
     def next_sent(self) -> int:
-        return next(self._sent)
+        with self._counter_lock:
+            return next(self._sent)
 
-    def commit_object(
-        self,
-        bucket: Bucket,
-        obj: StoredObject,
-        *,
-        sent: int,
-        operation: str,
-        principal: str | None,
-        check: Callable[[StoredObject | None], None] | None = None,
-    ) -> WriteRecord:
-        """Install ``obj`` as the current version of its key; ``check`` may raise S3Error to refuse."""
-        with self._store.lock:
-            if check is not None:
-                check(bucket.get(obj.key))
-            bucket._install(obj)
-            record = WriteRecord(
-                sent=sent,
-                bucket=bucket.name,
-                key=obj.key,
-                operation=operation,
-                principal=principal,
-                time=obj.last_modified,
-                outcome="stored",
-                etag=obj.etag,
-                received=next(self._received),
-            )
-            previous = self._current.get((bucket.name, obj.key))
-            if previous is not None:
-                previous.outcome = "superseded"
-            self._current[(bucket.name, obj.key)] = record
-            with self._log_lock:
-                self.writes.append(record)
+    # ------------------------------------------------------------------ entry point
+
+    def submit(self, mutation: Mutation) -> WriteRecord:
+        """Hand a write to the simulated S3; returns its log record (raises S3Error if refused)."""
+        record = WriteRecord(
+            sent=mutation.sent,
+            bucket=mutation.bucket.name,
+            key=mutation.key,
+            operation=mutation.operation,
+            principal=mutation.principal,
+            time=mutation.sent_at,
+            outcome="pending",
+            etag=mutation.obj.etag if mutation.obj is not None else None,
+            conditional=mutation.condition is not None,
+        )
+        mutation.record = record
+        mutation.seen_received = self.received_total
+        if mutation.delete_version is None:
+            with self._counter_lock:
+                mutation.version_id = self._version_id(mutation.bucket, next(self._version_numbers))
+            record.version_id = mutation.version_id
+        with self._log_lock:
+            self.writes.append(record)
+            self._recorded.add(record.sent)
+        policy = self.policy
+        if policy is not None and policy.accepts(mutation):
+            policy.submit(mutation, self)  # may defer (window) or block until its turn (hold)
+        else:
+            self.receive(mutation)
         return record
+
+    def receive(self, mutation: Mutation) -> None:
+        """The moment S3 receives the write: check conditions, version, install, log."""
+        record = mutation.record
+        assert record is not None
+        try:
+            with self._store.lock:
+                now = self._clock()
+                self._check(mutation)
+                self.received_total += 1
+                received = self.received_total
+                mutation.result = self._apply(mutation, now)
+                record.received = received
+                record.time = now
+                record.outcome = "stored"
+                if mutation.result is not None:
+                    record.version_id = mutation.result.version_id
+                    record.etag = None if mutation.result.delete_marker else record.etag
+                previous = self._current.get((record.bucket, record.key))
+                if previous is not None and previous.outcome in ("stored", "lost-ack"):
+                    previous.outcome = "deleted" if mutation.is_delete else "superseded"
+                self._current[(record.bucket, record.key)] = record
+        except S3Error as error:
+            self.reject(record, error.code)
+            raise
+
+    def has_record(self, sent: int) -> bool:
+        return sent in self._recorded
+
+    def reject(self, record: WriteRecord, code: str) -> None:
+        record.outcome = "rejected"
+        record.error_code = code
 
     def record_rejection(
         self, *, sent: int, bucket: str, key: str, operation: str, principal: str | None, error_code: str
     ) -> WriteRecord:
+        """Log a mutating request refused before it became a Mutation (auth, validation, ...)."""
         record = WriteRecord(
             sent=sent,
             bucket=bucket,
@@ -109,9 +214,85 @@ class Sequencer:
         )
         with self._log_lock:
             self.writes.append(record)
+            self._recorded.add(sent)
         return record
 
     def change_buckets(self, apply: Callable[[Store], T]) -> T:
-        """Run a bucket-level mutation (create, ACL change, ...) atomically at the commit point."""
+        """Run a bucket-level mutation (create, ACL, versioning, delete) atomically at the commit point."""
         with self._store.lock:
             return apply(self._store)
+
+    # ------------------------------------------------------------------ receipt internals
+
+    def _check(self, mutation: Mutation) -> None:
+        condition = mutation.condition
+        if condition is None:
+            return
+        current = mutation.bucket.latest(mutation.key)
+        if current is not None and current.delete_marker:
+            current = None
+        raced = self._received_since_sent(mutation)
+        if condition.if_none_match and current is not None:
+            raise self._precondition_error("If-None-Match", raced)
+        if condition.if_match is not None:
+            if current is None:
+                raise S3Error("NoSuchKey", extra={"Key": mutation.key}, hint="If-Match names an object that does not exist")
+            wanted = _strip_quotes(condition.if_match)
+            if wanted != "*" and wanted != _strip_quotes(current.etag):
+                raise self._precondition_error("If-Match", raced)
+
+    def _received_since_sent(self, mutation: Mutation) -> bool:
+        """Another write to the same key was received while this one was in flight."""
+        latest = self._current.get((mutation.bucket.name, mutation.key))
+        return latest is not None and (latest.received or 0) > mutation.seen_received
+
+    @staticmethod
+    def _precondition_error(header: str, raced: bool) -> S3Error:
+        if raced:
+            return S3Error(
+                "ConditionalRequestConflict",
+                hint=f"another write to this key was received while this {header} write was in flight",
+            )
+        return S3Error("PreconditionFailed", extra={"Condition": header})
+
+    def _visible_at(self, mutation: Mutation, now: datetime) -> datetime | None:
+        if self.consistency == STRONG or self.lag <= timedelta(0):
+            return None
+        if self.consistency == LEGACY and not mutation.is_delete and mutation.bucket.latest(mutation.key) is None:
+            return None  # the old model: a brand-new key was readable at once
+        return now + self.lag
+
+    def _version_id(self, bucket: Bucket, received: int) -> str | None:
+        if bucket.versioning == "Enabled":
+            digest = hashlib.sha256(f"{bucket.name}:{received}".encode()).hexdigest()
+            return f"{digest[:32]}"
+        if bucket.versioning == "Suspended":
+            return "null"
+        return None
+
+    def _apply(self, mutation: Mutation, now: datetime) -> StoredObject | None:
+        bucket = mutation.bucket
+        visible_at = self._visible_at(mutation, now)
+        version_id = mutation.version_id
+        if mutation.obj is not None:
+            obj = dataclasses.replace(mutation.obj, last_modified=now, version_id=version_id, visible_at=visible_at)
+            bucket._install(obj, now)
+            return obj
+        if mutation.delete_version is not None:
+            return bucket._remove_version(mutation.key, mutation.delete_version)
+        if bucket.versioning is None and visible_at is None:
+            bucket._forget(mutation.key)
+            return None
+        marker = StoredObject(
+            bucket=bucket.name,
+            key=mutation.key,
+            body=b"",
+            etag="",
+            last_modified=now,
+            owner=mutation.principal,
+            version_id=version_id,
+            delete_marker=True,
+            visible_at=visible_at,
+        )
+        bucket._install(marker, now)
+        return marker

@@ -12,7 +12,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -25,6 +25,8 @@ from ._request import Headers, S3Request
 from ._response import Response, error_response
 from ._sequencer import Sequencer
 from ._store import Store
+from ._uploads import Uploads
+from ._races import SimultaneousTimeoutError
 from .errors import S3Error
 
 # Operations whose request body is an object (or part) and so gets the size checks up front.
@@ -57,19 +59,27 @@ class Service:
     ) -> None:
         self.credentials = dict(credentials)
         self.settings = settings
-        self.clock = clock
+        self._base_clock = clock
         self.verify_signatures = verify_signatures
         self.store = Store()
-        self.sequencer = Sequencer(self.store, clock)
+        self.sequencer = Sequencer(self.store, self.now)
+        self.uploads = Uploads()
+        self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
         self.calls: list[Call] = []
         self.internal_errors: list[BaseException] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
+    def now(self) -> datetime:
+        """The fake's clock: the configured clock, read now, plus any injected latency."""
+        return self._base_clock() + self.clock_offset
+
     def reset(self) -> None:
         with self._lock:
             self.store.clear()
             self.sequencer.reset()
+            self.uploads.reset()
+            self.clock_offset = timedelta(0)
             self.calls.clear()
             self.internal_errors.clear()
             self._ids = itertools.count(1)
@@ -101,7 +111,7 @@ class Service:
         sent = 0
         now = _EPOCH
         try:
-            now = self.clock()
+            now = self.now()
             headers = _wire.effective_headers(raw_headers, body, method, chunked_transfer)
             request = _wire.build_request(
                 method=method,
@@ -144,7 +154,8 @@ class Service:
                 settings=self.settings,
                 now=now,
                 sent=sent,
-                clock=self.clock,
+                clock=self.now,
+                uploads=self.uploads,
             )
             response = handler(ctx)
             error: S3Error | None = None
@@ -152,12 +163,14 @@ class Service:
             error = exc
         except _ClientBodyError as exc:
             raise exc.original from None  # the client's own body failed, as it would on a socket
+        except SimultaneousTimeoutError:
+            raise  # a hold gave up: the writer is told, and so is the test when the hold closes
         except Exception as exc:  # the fake's own bug: answer like S3, fail the test at stop()
             self.internal_errors.append(exc)
             error = S3Error("InternalError", hint=f"fakes3put raised {type(exc).__name__}: {exc}")
         if error is not None:
             response = error_response(error, request_id=request_id, host_id=host_id, method=method)
-            if operation in _dispatch.MUTATING and request is not None:
+            if operation in _dispatch.MUTATING and request is not None and not self.sequencer.has_record(sent):
                 self.sequencer.record_rejection(
                     sent=sent,
                     bucket=request.bucket,
@@ -210,3 +223,4 @@ class Service:
 def _is_aws_chunked(headers: Headers) -> bool:
     encoding = (headers.get("content-encoding") or "").lower()
     return "aws-chunked" in encoding or (headers.get("x-amz-content-sha256") or "").startswith("STREAMING-")
+

@@ -1,4 +1,9 @@
-"""The in-memory store: ordered buckets of ordered keys. Only the sequencer writes to it."""
+"""The in-memory store: ordered buckets of ordered keys. Only the sequencer writes to it.
+
+Each key keeps its versions in receipt order. What a bucket *is* (``bucket[key]``) is the
+latest received version; what a reader *sees* (``bucket.visible(key, now)``) also depends
+on each version's ``visible_at``, which is later than its receipt only under visibility lag.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,13 @@ from types import MappingProxyType
 
 @dataclass(frozen=True, slots=True)
 class StoredObject:
-    """One stored object version, immutable once committed.
+    """One stored object version (or delete marker), immutable once committed.
 
     ``etag`` is quoted, as S3 sends it. ``checksums`` maps an algorithm name (``"CRC32"``)
     to the base64 value S3 would return. ``headers`` are the stored representation headers
     (``cache-control``, ``content-disposition``, ...) with lower-case names.
+    ``version_id`` is None in a bucket that never had versioning, ``"null"`` when written
+    while versioning was suspended. ``parts`` holds part sizes for multipart objects.
     """
 
     bucket: str
@@ -32,6 +39,9 @@ class StoredObject:
     checksums: Mapping[str, str] = field(default_factory=dict)
     owner: str | None = None
     version_id: str | None = None
+    delete_marker: bool = False
+    parts: tuple[int, ...] = ()
+    visible_at: datetime | None = None  # None: visible from its receipt
 
     @property
     def size(self) -> int:
@@ -57,10 +67,14 @@ class StoredObject:
     def expires(self) -> str | None:
         return self.headers.get("expires")
 
+    def visible(self, now: datetime) -> bool:
+        return self.visible_at is None or self.visible_at <= now
+
     def __repr__(self) -> str:
+        kind = "DeleteMarker" if self.delete_marker else "StoredObject"
         return (
-            f"StoredObject(bucket={self.bucket!r}, key={self.key!r}, size={self.size}, "
-            f"etag={self.etag!r}, content_type={self.content_type!r})"
+            f"{kind}(bucket={self.bucket!r}, key={self.key!r}, size={self.size}, "
+            f"etag={self.etag!r}, version_id={self.version_id!r})"
         )
 
 
@@ -68,6 +82,7 @@ class Bucket(Mapping[str, StoredObject]):
     """A bucket as a read-only ordered mapping of key -> current object.
 
     Keys are in receipt order of their current version: an overwrite moves the key to the end.
+    A key whose latest version is a delete marker is not in the mapping (see ``versions``).
     """
 
     def __init__(
@@ -84,28 +99,95 @@ class Bucket(Mapping[str, StoredObject]):
         self.owner = owner
         self.created = created
         self.acl = acl
+        self.versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
         # permission ("WRITE", "FULL_CONTROL", ...) -> grantee ids (access keys or canonical ids)
         self.grants: dict[str, frozenset[str]] = {}
-        self._objects: dict[str, StoredObject] = {}
+        self._current: dict[str, StoredObject] = {}
+        self._versions: dict[str, list[StoredObject]] = {}
+
+    # ------------------------------------------------------------ the committed truth
 
     def __getitem__(self, key: str) -> StoredObject:
-        return self._objects[key]
+        return self._current[key]
 
     def get(self, key: str, default: StoredObject | None = None) -> StoredObject | None:  # type: ignore[override]
-        return self._objects.get(key, default)
+        return self._current.get(key, default)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self._objects))
+        return iter(list(self._current))
 
     def __len__(self) -> int:
-        return len(self._objects)
+        return len(self._current)
+
+    def versions(self, key: str) -> list[StoredObject]:
+        """Every version of ``key`` still kept, oldest received first (delete markers included)."""
+        return list(self._versions.get(key, ()))
+
+    def latest(self, key: str) -> StoredObject | None:
+        """The latest received version of ``key``, delete marker included."""
+        history = self._versions.get(key)
+        return history[-1] if history else None
+
+    # ------------------------------------------------------------ what readers see
+
+    def visible(self, key: str, now: datetime) -> StoredObject | None:
+        """The version a reader at ``now`` sees (a delete marker if that is what it sees)."""
+        for version in reversed(self._versions.get(key, ())):
+            if version.visible(now):
+                return version
+        return None
+
+    def visible_objects(self, now: datetime) -> list[StoredObject]:
+        """Every key's visible, non-deleted version (for listings), in no particular order."""
+        seen = []
+        for key in list(self._versions):
+            version = self.visible(key, now)
+            if version is not None and not version.delete_marker:
+                seen.append(version)
+        return seen
+
+    def all_versions(self) -> list[StoredObject]:
+        return [v for history in list(self._versions.values()) for v in history]
 
     def __repr__(self) -> str:
-        return f"Bucket({self.name!r}, region={self.region!r}, keys={list(self._objects)!r})"
+        return f"Bucket({self.name!r}, region={self.region!r}, keys={list(self._current)!r})"
 
-    def _install(self, obj: StoredObject) -> None:
-        self._objects.pop(obj.key, None)
-        self._objects[obj.key] = obj
+    # ------------------------------------------------------------ mutation (sequencer only)
+
+    def _install(self, obj: StoredObject, now: datetime) -> None:
+        history = self._versions.setdefault(obj.key, [])
+        history.append(obj)
+        if self.versioning != "Enabled":
+            # A null version replaces the previous null version, unless a lagging reader can
+            # still see that one because nothing newer is visible yet.
+            newest_visible = max((i for i, v in enumerate(history) if v.visible(now)), default=-1)
+            history[:] = [
+                v
+                for i, v in enumerate(history)
+                if v is obj or v.version_id not in (None, "null") or i >= newest_visible
+            ]
+        self._current.pop(obj.key, None)
+        if not obj.delete_marker:
+            self._current[obj.key] = obj
+
+    def _remove_version(self, key: str, version_id: str | None) -> StoredObject | None:
+        history = self._versions.get(key, [])
+        for index, version in enumerate(history):
+            if version.version_id == version_id:
+                del history[index]
+                if not history:
+                    del self._versions[key]
+                latest = history[-1] if history else None
+                self._current.pop(key, None)
+                if latest is not None and not latest.delete_marker:
+                    self._current[key] = latest
+                return version
+        return None
+
+    def _forget(self, key: str) -> None:
+        """Unversioned delete: the key is gone for readers too."""
+        self._current.pop(key, None)
+        self._versions.pop(key, None)
 
 
 class Store:
@@ -121,6 +203,9 @@ class Store:
 
     def add_bucket(self, bucket: Bucket) -> None:
         self._buckets[bucket.name] = bucket
+
+    def remove_bucket(self, name: str) -> None:
+        self._buckets.pop(name, None)
 
     def clear(self) -> None:
         self._buckets.clear()

@@ -1,0 +1,175 @@
+"""Near-simultaneous writes: windows (single-threaded code) and holds (threads).
+
+Both are policies on the sequencer; neither touches the store itself.
+
+* A **window** acknowledges each unconditional write at once and receives them all, in the
+  chosen order, when it closes. Reads inside see the state from before the window.
+  A conditional write cannot be acknowledged before it is decided, so inside a window it is
+  received at once, in sent order (and reads after it see it).
+* A **hold** parks arriving writes (conditional ones included) until ``expect`` of them have
+  arrived, then receives them one by one in the chosen order; each writer is answered after
+  its own receipt, so a losing conditional write is told 412/409.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol, Union
+
+from .errors import FakeS3Error
+
+if TYPE_CHECKING:
+    from ._sequencer import Mutation, Sequencer, WriteRecord
+
+OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
+Order = Union[str, Sequence[int], OrderFunction]
+
+_POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
+
+
+class SimultaneousTimeoutError(FakeS3Error, AssertionError):
+    """A hold did not gather its writes in time; the message names what did arrive."""
+
+
+class Policy(Protocol):
+    def accepts(self, mutation: Mutation) -> bool: ...
+
+    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None: ...
+
+
+def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) -> list[int]:
+    """Indices into ``records`` (which are in sent order) giving the receipt order."""
+    count = len(records)
+    if order == "sent":
+        indices: list[int] = list(range(count))
+    elif order == "reverse":
+        indices = list(range(count - 1, -1, -1))
+    elif order == "shuffle":
+        indices = list(range(count))
+        random.Random(seed).shuffle(indices)
+    elif isinstance(order, str):
+        raise FakeS3Error(f"unknown order {order!r}: use 'sent', 'reverse', 'shuffle', a permutation or a callable")
+    elif callable(order):
+        indices = list(order(list(records)))
+    else:
+        indices = list(order)
+    if sorted(indices) != list(range(count)):
+        raise FakeS3Error(
+            f"order {indices!r} is not a permutation of the {count} write(s) in the window: "
+            + "; ".join(f"#{i} {r.describe()}" for i, r in enumerate(records))
+        )
+    return indices
+
+
+class Window:
+    """``with fake.simultaneous(order=...)``: acknowledged now, received when the window closes."""
+
+    def __init__(self, sequencer: Sequencer, order: Order, seed: int | None, forced: Sequence[int] | None) -> None:
+        self._sequencer = sequencer
+        self._order = order
+        self._seed = seed
+        self._forced = forced
+        self._lock = threading.Lock()
+        self.deferred: list[Mutation] = []
+        self.receipt_order: list[int] = []
+
+    def accepts(self, mutation: Mutation) -> bool:
+        return mutation.condition is None
+
+    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None:
+        with self._lock:
+            self.deferred.append(mutation)
+
+    def close(self) -> None:
+        with self._lock:
+            deferred = sorted(self.deferred, key=lambda m: m.sent)
+        records = [m.record for m in deferred if m.record is not None]
+        order = self._forced if self._forced is not None else self._order
+        self.receipt_order = resolve_order(order, records, self._seed)
+        for index in self.receipt_order:
+            self._sequencer.receive(deferred[index])
+
+
+class Hold:
+    """``with fake.simultaneous(expect=N, ...)``: writes wait until N arrived, then go in order."""
+
+    def __init__(
+        self,
+        sequencer: Sequencer,
+        expect: int,
+        order: Order,
+        seed: int | None,
+        timeout: float,
+        forced: Sequence[int] | None,
+    ) -> None:
+        if expect < 1:
+            raise FakeS3Error("expect must be at least 1")
+        self._sequencer = sequencer
+        self._expect = expect
+        self._order = order
+        self._seed = seed
+        self._timeout = timeout
+        self._forced = forced
+        self._cond = threading.Condition()
+        self.arrived: list[Mutation] = []
+        self._turns: list[Mutation] | None = None
+        self._next = 0
+        self._failure: SimultaneousTimeoutError | None = None
+        self.receipt_order: list[int] = []
+
+    def accepts(self, mutation: Mutation) -> bool:
+        with self._cond:
+            return self._turns is None and self._failure is None
+
+    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None:
+        with self._cond:
+            self.arrived.append(mutation)
+            if len(self.arrived) == self._expect:
+                self._release()
+            self._wait_for(lambda: self._turns is not None and self._turns[self._next] is mutation)
+        try:
+            sequencer.receive(mutation)
+        finally:
+            with self._cond:
+                self._next += 1
+                self._cond.notify_all()
+
+    def _release(self) -> None:
+        arrived = sorted(self.arrived, key=lambda m: m.sent)
+        records = [m.record for m in arrived if m.record is not None]
+        order = self._forced if self._forced is not None else self._order
+        try:
+            self.receipt_order = resolve_order(order, records, self._seed)
+        except FakeS3Error as error:
+            self._fail(str(error))
+            return
+        self._turns = [arrived[i] for i in self.receipt_order]
+        self._cond.notify_all()
+
+    def _wait_for(self, ready: Callable[[], bool]) -> None:
+        """Wait (holding the condition) until ready, the hold failed, or the timeout passed."""
+        waited = 0.0
+        while not ready():
+            if self._failure is not None:
+                raise self._failure
+            if waited >= self._timeout:
+                self._fail(f"timed out after {self._timeout:g}s waiting for {self._expect} writes")
+                raise self._failure  # type: ignore[misc]
+            if not self._cond.wait(_POLL):
+                waited += _POLL
+
+    def _fail(self, reason: str) -> None:
+        arrived = "; ".join(m.record.describe() for m in self.arrived if m.record is not None) or "none"
+        self._failure = SimultaneousTimeoutError(f"simultaneous hold failed: {reason}. Arrived: {arrived}")
+        for mutation in self.arrived:
+            if mutation.record is not None and mutation.record.received is None:
+                mutation.record.outcome = "rejected"
+                mutation.record.error_code = "HoldTimeout"
+        self._cond.notify_all()
+
+    def close(self) -> None:
+        """Wait until every expected write was received (or fail, naming what arrived)."""
+        with self._cond:
+            self._wait_for(lambda: self._turns is not None and self._next >= self._expect)

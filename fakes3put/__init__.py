@@ -8,7 +8,10 @@ is answered in process.
 from __future__ import annotations
 
 from ._calls import Call
+from ._explore import Exploration, ExploredRun, explore
 from ._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
+from ._faults import Fault, Faults, FiredFault
+from ._races import Simultaneous, SimultaneousTimeoutError
 from ._sequencer import WriteRecord
 from ._store import Bucket, StoredObject
 from .errors import (
@@ -27,12 +30,20 @@ __all__ = [
     "BucketSpec",
     "Call",
     "ChecksumUnavailableError",
+    "Exploration",
+    "ExploredRun",
     "FakeS3",
     "FakeS3Error",
     "FakeS3InternalError",
+    "Fault",
+    "Faults",
+    "FiredFault",
     "InterceptorConflictError",
     "S3Error",
+    "Simultaneous",
+    "SimultaneousTimeoutError",
     "StoredObject",
     "UnhandledRequestError",
     "WriteRecord",
+    "explore",
 ]

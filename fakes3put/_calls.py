@@ -25,6 +25,7 @@ class Call:
     request_id: str = ""
     hint: str | None = None
     diagnostics: dict[str, str] = field(default_factory=dict)
+    fault: str | None = None  # the injected fault that fired on this request, if any
 
     @property
     def ok(self) -> bool:
@@ -33,6 +34,8 @@ class Call:
     def describe(self) -> str:
         """One line, plus the diagnosis when the request was refused."""
         line = f"{self.method} {self.url} -> {self.status} {self.operation}"
+        if self.fault:
+            line += f" [fault: {self.fault}]"
         if self.error_code is None:
             return line
         parts = [f"{line} {self.error_code}"]

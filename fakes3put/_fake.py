@@ -9,7 +9,7 @@ import threading
 import unittest
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
@@ -17,8 +17,10 @@ from . import _environment, _patch, _wire
 from ._calls import Call
 from ._context import Settings
 from ._endpoints import Endpoint, Route, route_aws, route_endpoint
+from ._faults import Faults
+from ._races import Order, Simultaneous
 from ._response import to_urllib3
-from ._sequencer import WriteRecord
+from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
 from ._service import Service, system_clock
 from ._store import Bucket
 from .errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
@@ -59,6 +61,8 @@ class FakeS3:
         check_signatures: bool = True,
         isolate_environment: bool = True,
         clock: Callable[[], datetime] | None = None,
+        consistency: str = "strong",
+        visibility_lag: float | timedelta = 0.0,
         literal_plus_is_space: bool = True,
         as_kwarg: str | None = None,
     ) -> None:
@@ -78,6 +82,9 @@ class FakeS3:
             clock=clock or system_clock,
             verify_signatures=check_signatures,
         )
+        self._configure_consistency(consistency, visibility_lag)
+        self._forced_orders: list[Order] | None = None  # set by explore(): one order per window
+        self.windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._depth = 0
         self._state_lock = threading.Lock()
         self._saved_environment: _environment.SavedEnvironment | None = None
@@ -109,13 +116,64 @@ class FakeS3:
         """Every mutating request, accepted or rejected, in the order it was sent."""
         return self._service.sequencer.writes
 
+    @property
+    def faults(self) -> Faults:
+        """Injected failures: ``fake.faults.add("SlowDown", operation="PutObject", nth=2)``."""
+        return self._service.faults
+
+    def simultaneous(
+        self,
+        *,
+        order: Order = "sent",
+        seed: int | None = None,
+        expect: int | None = None,
+        timeout: float = 5.0,
+    ) -> Simultaneous:
+        """Writes issued inside are near-simultaneous; S3 receives them in ``order``.
+
+        Without ``expect`` (single-threaded code) unconditional writes are acknowledged at once
+        and received when the block ends. With ``expect=N`` (threads) arriving writes wait
+        until N have arrived, are received in ``order`` and answered after their receipt; if
+        they do not all arrive within ``timeout`` seconds the writers and the block fail with
+        ``SimultaneousTimeoutError``. ``order`` is ``"sent"``, ``"reverse"``, ``"shuffle"``
+        (with ``seed``), a permutation of indices into the writes in sent order, or a callable
+        taking their WriteRecords and returning such a permutation.
+        """
+        forced = None
+        if self._forced_orders is not None:
+            index = len(self.windows)
+            forced = self._forced_orders[index] if index < len(self._forced_orders) else None
+        return Simultaneous(
+            self._service.sequencer,
+            order=order,
+            seed=seed,
+            expect=expect,
+            timeout=timeout,
+            forced=forced,
+            on_close=self.windows.append,
+        )
+
+    def _configure_consistency(self, consistency: str, lag: float | timedelta) -> None:
+        if consistency not in (STRONG, EVENTUAL, LEGACY):
+            raise FakeS3Error(f"consistency must be {STRONG!r}, {EVENTUAL!r} or {LEGACY!r}, not {consistency!r}")
+        delay = lag if isinstance(lag, timedelta) else timedelta(seconds=lag)
+        if delay < timedelta(0):
+            raise FakeS3Error("visibility_lag cannot be negative")
+        if consistency != STRONG and delay == timedelta(0):
+            raise FakeS3Error(f"consistency={consistency!r} needs a visibility_lag > 0")
+        self._service.sequencer.consistency = consistency
+        self._service.sequencer.lag = delay
+        self.consistency = consistency
+        self.visibility_lag = delay
+
     def now(self) -> datetime:
         """The fake's clock (freezegun and time-machine move it)."""
         return self._service.now()
 
     def reset(self) -> None:
-        """Back to the state the constructor made: initial buckets, empty logs."""
+        """Back to the state the constructor made: initial buckets, empty logs, no faults."""
         self._service.reset()
+        self.windows.clear()
         self._create_initial_buckets()
 
     def _create_initial_buckets(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import FakeS3Error
 
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from ._sequencer import Mutation, Sequencer, WriteRecord
 
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
-Order = Union[str, Sequence[int], OrderFunction]
+Order = str | Sequence[int] | OrderFunction
 
+HOLD_TIMEOUT = "FakeS3HoldTimeout"  # the error code a writer gets when its hold fails
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
 
 
@@ -36,7 +37,7 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 class Policy(Protocol):
     def accepts(self, mutation: Mutation) -> bool: ...
 
-    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None: ...
+    def submit(self, mutation: Mutation) -> None: ...
 
 
 def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) -> list[int]:
@@ -66,7 +67,7 @@ def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) ->
 class Window:
     """``with fake.simultaneous(order=...)``: acknowledged now, received when the window closes."""
 
-    def __init__(self, sequencer: Sequencer, order: Order, seed: int | None, forced: Sequence[int] | None) -> None:
+    def __init__(self, sequencer: Sequencer, order: Order, seed: int | None, forced: Order | None) -> None:
         self._sequencer = sequencer
         self._order = order
         self._seed = seed
@@ -78,7 +79,7 @@ class Window:
     def accepts(self, mutation: Mutation) -> bool:
         return mutation.condition is None
 
-    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None:
+    def submit(self, mutation: Mutation) -> None:
         with self._lock:
             self.deferred.append(mutation)
 
@@ -102,7 +103,7 @@ class Hold:
         order: Order,
         seed: int | None,
         timeout: float,
-        forced: Sequence[int] | None,
+        forced: Order | None,
     ) -> None:
         if expect < 1:
             raise FakeS3Error("expect must be at least 1")
@@ -119,18 +120,18 @@ class Hold:
         self._failure: SimultaneousTimeoutError | None = None
         self.receipt_order: list[int] = []
 
-    def accepts(self, mutation: Mutation) -> bool:
+    def accepts(self, mutation: Mutation) -> bool:  # noqa: ARG002 - every write joins a hold
         with self._cond:
             return self._turns is None and self._failure is None
 
-    def submit(self, mutation: Mutation, sequencer: Sequencer) -> None:
+    def submit(self, mutation: Mutation) -> None:
         with self._cond:
             self.arrived.append(mutation)
             if len(self.arrived) == self._expect:
                 self._release()
             self._wait_for(lambda: self._turns is not None and self._turns[self._next] is mutation)
         try:
-            sequencer.receive(mutation)
+            self._sequencer.receive(mutation)
         finally:
             with self._cond:
                 self._next += 1
@@ -166,10 +167,69 @@ class Hold:
         for mutation in self.arrived:
             if mutation.record is not None and mutation.record.received is None:
                 mutation.record.outcome = "rejected"
-                mutation.record.error_code = "HoldTimeout"
+                mutation.record.error_code = HOLD_TIMEOUT
         self._cond.notify_all()
 
     def close(self) -> None:
         """Wait until every expected write was received (or fail, naming what arrived)."""
         with self._cond:
             self._wait_for(lambda: self._turns is not None and self._next >= self._expect)
+
+    def abort(self, reason: str) -> None:
+        with self._cond:
+            if self._turns is None and self._failure is None:
+                self._fail(reason)
+
+
+class Simultaneous:
+    """The context manager ``fake.simultaneous(...)`` returns; after exit, ``receipt_order``
+    holds the chosen order (indices into the window's writes in sent order) and ``writes``
+    their log records in sent order.
+    """
+
+    def __init__(
+        self,
+        sequencer: Sequencer,
+        *,
+        order: Order,
+        seed: int | None,
+        expect: int | None,
+        timeout: float,
+        forced: Order | None,
+        on_close: Callable[[Simultaneous], None] | None = None,
+    ) -> None:
+        self._sequencer = sequencer
+        self._on_close = on_close
+        self.policy: Window | Hold = (
+            Window(sequencer, order, seed, forced)
+            if expect is None
+            else Hold(sequencer, expect, order, seed, timeout, forced)
+        )
+
+    @property
+    def receipt_order(self) -> list[int]:
+        return self.policy.receipt_order
+
+    @property
+    def writes(self) -> list[WriteRecord]:
+        mutations = self.policy.deferred if isinstance(self.policy, Window) else self.policy.arrived
+        return [m.record for m in sorted(mutations, key=lambda m: m.sent) if m.record is not None]
+
+    def __enter__(self) -> Simultaneous:
+        if self._sequencer.policy is not None:
+            raise FakeS3Error("a simultaneous window or hold is already open on this fake; they do not nest")
+        self._sequencer.policy = self.policy
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        try:
+            if exc is None:
+                self.policy.close()
+            elif isinstance(self.policy, Hold):
+                self.policy.abort("the block raised before the hold completed")
+            else:
+                self.policy.close()  # acknowledged writes are received even if the test then failed
+        finally:
+            self._sequencer.policy = None
+            if self._on_close is not None:
+                self._on_close(self)

@@ -63,7 +63,8 @@ class WriteRecord:
         who = self.principal or "anonymous"
         received = f"received #{self.received}" if self.received is not None else "not received"
         code = f" {self.error_code}" if self.error_code else ""
-        return f"{self.operation} {self.bucket}/{self.key}{etag} by {who}: sent #{self.sent}, {received}, {self.outcome}{code}"
+        what = f"{self.operation} {self.bucket}/{self.key}{etag} by {who}"
+        return f"{what}: sent #{self.sent}, {received}, {self.outcome}{code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class Sequencer:
         self._log_lock = threading.Lock()
         self.writes: list[WriteRecord] = []
         self._current: dict[tuple[str, str], WriteRecord] = {}
-        self._recorded: set[int] = set()  # sent numbers that have a log record
+        self._recorded: dict[int, WriteRecord] = {}  # by sent number
         self.policy: Policy | None = None
         self.consistency = STRONG
         self.lag = timedelta(0)
@@ -158,10 +159,10 @@ class Sequencer:
             record.version_id = mutation.version_id
         with self._log_lock:
             self.writes.append(record)
-            self._recorded.add(record.sent)
+            self._recorded[record.sent] = record
         policy = self.policy
         if policy is not None and policy.accepts(mutation):
-            policy.submit(mutation, self)  # may defer (window) or block until its turn (hold)
+            policy.submit(mutation)  # may defer (window) or block until its turn (hold)
         else:
             self.receive(mutation)
         return record
@@ -194,6 +195,10 @@ class Sequencer:
     def has_record(self, sent: int) -> bool:
         return sent in self._recorded
 
+    def record_for(self, sent: int) -> WriteRecord | None:
+        with self._log_lock:
+            return self._recorded.get(sent)
+
     def reject(self, record: WriteRecord, code: str) -> None:
         record.outcome = "rejected"
         record.error_code = code
@@ -214,7 +219,7 @@ class Sequencer:
         )
         with self._log_lock:
             self.writes.append(record)
-            self._recorded.add(sent)
+            self._recorded[sent] = record
         return record
 
     def change_buckets(self, apply: Callable[[Store], T]) -> T:
@@ -236,7 +241,9 @@ class Sequencer:
             raise self._precondition_error("If-None-Match", raced)
         if condition.if_match is not None:
             if current is None:
-                raise S3Error("NoSuchKey", extra={"Key": mutation.key}, hint="If-Match names an object that does not exist")
+                raise S3Error(
+                    "NoSuchKey", extra={"Key": mutation.key}, hint="If-Match names an object that does not exist"
+                )
             wanted = _strip_quotes(condition.if_match)
             if wanted != "*" and wanted != _strip_quotes(current.etag):
                 raise self._precondition_error("If-Match", raced)

@@ -12,27 +12,59 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
-from . import _chunked, _dispatch, _integrity, _ops_bucket, _wire
+from urllib3.exceptions import ProtocolError
+
+from . import _chunked, _dispatch, _faults, _integrity, _ops_bucket, _wire
 from ._auth import Principal, authenticate
 from ._calls import Call
 from ._context import OperationContext, Settings
 from ._endpoints import Route
+from ._faults import Fault, Faults
+from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
 from ._request import Headers, S3Request
 from ._response import Response, error_response
-from ._sequencer import Sequencer
+from ._sequencer import Sequencer, WriteRecord
 from ._store import Store
 from ._uploads import Uploads
-from ._races import SimultaneousTimeoutError
 from .errors import S3Error
 
 # Operations whose request body is an object (or part) and so gets the size checks up front.
 _OBJECT_BODY_OPERATIONS = frozenset({"PutObject", "UploadPart"})
 _ANONYMOUS = Principal(None, "anonymous")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class _Exchange:
+    """What the fake has learnt so far about one request, for the response and the logs."""
+
+    request_id: str
+    url: str
+    now: datetime = _EPOCH
+    request: S3Request | None = None
+    operation: str = "Unknown"
+    principal: Principal = _ANONYMOUS
+    sent: int = 0
+    fault: Fault | None = None
+    record: WriteRecord | None = None
+
+
+class _ConnectionReset(Exception):
+    """An injected connection reset; becomes the exception urllib3 raises for a reset peer."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+    def error(self) -> ProtocolError:
+        return ProtocolError(
+            "Connection aborted.", ConnectionResetError(104, f"Connection reset by peer (fakes3put {self.kind})")
+        )
 
 
 class _ClientBodyError(Exception):
@@ -64,6 +96,7 @@ class Service:
         self.store = Store()
         self.sequencer = Sequencer(self.store, self.now)
         self.uploads = Uploads()
+        self.faults = Faults()
         self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
         self.calls: list[Call] = []
         self.internal_errors: list[BaseException] = []
@@ -79,6 +112,7 @@ class Service:
             self.store.clear()
             self.sequencer.reset()
             self.uploads.reset()
+            self.faults.clear()
             self.clock_offset = timedelta(0)
             self.calls.clear()
             self.internal_errors.clear()
@@ -105,15 +139,12 @@ class Service:
     ) -> Response:
         request_id, host_id = self._request_ids()
         raw_path, raw_query = _wire.split_target(url)
-        operation = "Unknown"
-        request: S3Request | None = None
-        principal = _ANONYMOUS
-        sent = 0
-        now = _EPOCH
+        exchange = _Exchange(request_id, f"{scheme}://{host}{raw_path}" + (f"?{raw_query}" if raw_query else ""))
+        error: S3Error | None = None
         try:
-            now = self.now()
+            exchange.now = self.now()
             headers = _wire.effective_headers(raw_headers, body, method, chunked_transfer)
-            request = _wire.build_request(
+            exchange.request = _wire.build_request(
                 method=method,
                 scheme=scheme,
                 host=host,
@@ -124,85 +155,135 @@ class Service:
                 route=route,
                 plus_as_space=self.settings.plus_as_space,
             )
-            operation = _dispatch.operation_name(request)
-            if operation in _dispatch.MUTATING:
-                sent = self.sequencer.next_sent()
-            if operation in _OBJECT_BODY_OPERATIONS:
-                _integrity.declared_length(headers)  # refuse oversize before reading a byte
-            # The body is read here, with no lock held: a client callback may re-enter the fake.
-            try:
-                data = _wire.read_body(body)
-            except Exception as exc:
-                raise _ClientBodyError(exc) from exc
-            request = dataclasses.replace(request, body=data)
-            chunked = _chunked.decode(request.body) if _is_aws_chunked(headers) else None
-            principal = authenticate(
-                request,
-                chunked,
-                credentials=self.credentials,
-                now=now,
-                expected_region=self._expected_region(request, operation, chunked),
-                verify=self.verify_signatures,
-            )
-            handler = _dispatch.handler_for(operation)
-            ctx = OperationContext(
-                request=request,
-                chunked=chunked,
-                principal=principal,
-                store=self.store,
-                sequencer=self.sequencer,
-                settings=self.settings,
-                now=now,
-                sent=sent,
-                clock=self.now,
-                uploads=self.uploads,
-            )
-            response = handler(ctx)
-            error: S3Error | None = None
+            response = self._process(exchange, body)
         except S3Error as exc:
             error = exc
         except _ClientBodyError as exc:
             raise exc.original from None  # the client's own body failed, as it would on a socket
-        except SimultaneousTimeoutError:
-            raise  # a hold gave up: the writer is told, and so is the test when the hold closes
+        except SimultaneousTimeoutError as exc:
+            # A hold gave up. The writer gets a client error no SDK retries (S3 never sends this
+            # code); the test is told too, when the hold's block exits.
+            error = S3Error(HOLD_TIMEOUT, str(exc), status=400, hint=str(exc))
+        except _ConnectionReset as reset:
+            self._log(exchange, route, method, 0, None, fault=reset.kind)
+            raise reset.error() from None
         except Exception as exc:  # the fake's own bug: answer like S3, fail the test at stop()
             self.internal_errors.append(exc)
             error = S3Error("InternalError", hint=f"fakes3put raised {type(exc).__name__}: {exc}")
         if error is not None:
             response = error_response(error, request_id=request_id, host_id=host_id, method=method)
-            if operation in _dispatch.MUTATING and request is not None and not self.sequencer.has_record(sent):
-                self.sequencer.record_rejection(
-                    sent=sent,
-                    bucket=request.bucket,
-                    key=request.key,
-                    operation=operation,
-                    principal=principal.access_key,
-                    error_code=error.code,
-                )
+            self._log_rejected_write(exchange, error.code)
         response.headers.update(
             {
                 "x-amz-request-id": request_id,
                 "x-amz-id-2": host_id,
-                "Date": format_datetime(now.replace(microsecond=0), usegmt=True),
+                "Date": format_datetime(exchange.now.replace(microsecond=0), usegmt=True),
                 "Server": "AmazonS3",
             }
         )
+        fault = exchange.fault.kind if exchange.fault is not None else None
+        if fault == _faults.RESET_AFTER_COMMIT and error is None:
+            # Stored, but the client never hears it: it sees a reset and (botocore) retries.
+            if exchange.record is not None:
+                exchange.record.outcome = "lost-ack"
+            self._log(exchange, route, method, response.status, None, fault=fault)
+            raise _ConnectionReset(fault).error()
+        self._log(exchange, route, method, response.status, error, fault=fault)
+        return response
+
+    def _process(self, exchange: _Exchange, body: Any) -> Response:
+        """Everything between a parsed request line and a response; raises S3Error to refuse."""
+        request = exchange.request
+        assert request is not None
+        operation = exchange.operation = _dispatch.operation_name(request)
+        if operation in _dispatch.MUTATING:
+            exchange.sent = self.sequencer.next_sent()
+        if operation in _OBJECT_BODY_OPERATIONS:
+            _integrity.declared_length(request.headers)  # refuse oversize before reading a byte
+        # The body is read here, with no lock held: a client callback may re-enter the fake.
+        try:
+            data = _wire.read_body(body)
+        except Exception as exc:
+            raise _ClientBodyError(exc) from exc
+        request = exchange.request = dataclasses.replace(request, body=data)
+        self._inject_fault(exchange)
+        chunked = _chunked.decode(request.body) if _is_aws_chunked(request.headers) else None
+        exchange.principal = authenticate(
+            request,
+            chunked,
+            credentials=self.credentials,
+            now=exchange.now,
+            expected_region=self._expected_region(request, operation, chunked),
+            verify=self.verify_signatures,
+        )
+        handler = _dispatch.handler_for(operation)
+        ctx = OperationContext(
+            request=request,
+            chunked=chunked,
+            principal=exchange.principal,
+            store=self.store,
+            sequencer=self.sequencer,
+            settings=self.settings,
+            now=exchange.now,
+            sent=exchange.sent,
+            clock=self.now,
+            uploads=self.uploads,
+        )
+        response = handler(ctx)
+        exchange.record = self.sequencer.record_for(exchange.sent) if exchange.sent else None
+        return response
+
+    def _inject_fault(self, exchange: _Exchange) -> None:
+        request = exchange.request
+        assert request is not None
+        fault = self.faults.take(exchange.operation, request.bucket, request.key, exchange.request_id)
+        exchange.fault = fault
+        if fault is None:
+            return
+        if fault.kind == _faults.LATENCY:
+            with self._lock:
+                self.clock_offset += fault.latency
+            exchange.now = self.now()
+        elif fault.kind in _faults.ERROR_KINDS:
+            raise S3Error(fault.kind, hint=f"injected by {fault.describe()}")
+        elif fault.kind == _faults.RESET_BEFORE_COMMIT:
+            raise _ConnectionReset(fault.kind)
+
+    def _log_rejected_write(self, exchange: _Exchange, code: str) -> None:
+        request = exchange.request
+        if exchange.operation not in _dispatch.MUTATING or request is None or self.sequencer.has_record(exchange.sent):
+            return
+        self.sequencer.record_rejection(
+            sent=exchange.sent,
+            bucket=request.bucket,
+            key=request.key,
+            operation=exchange.operation,
+            principal=exchange.principal.access_key,
+            error_code=code,
+        )
+
+    def _log(
+        self, exchange: _Exchange, route: Route, method: str, status: int, error: S3Error | None, *, fault: str | None
+    ) -> None:
+        if fault == _faults.RESET_BEFORE_COMMIT:
+            self._log_rejected_write(exchange, "ConnectionReset")
+        request = exchange.request
         self.calls.append(
             Call(
-                operation=operation,
+                operation=exchange.operation,
                 method=method,
-                url=f"{scheme}://{host}{raw_path}" + (f"?{raw_query}" if raw_query else ""),
+                url=exchange.url,
                 bucket=route.bucket,
                 key=request.key if request is not None else route.raw_key,
-                status=response.status,
+                status=status,
                 error_code=error.code if error is not None else None,
-                principal=principal.access_key,
-                request_id=request_id,
+                principal=exchange.principal.access_key,
+                request_id=exchange.request_id,
                 hint=error.hint if error is not None else None,
                 diagnostics=dict(error.extra) if error is not None else {},
+                fault=fault,
             )
         )
-        return response
 
     def _expected_region(self, request: S3Request, operation: str, chunked: _chunked.ChunkedBody | None) -> str:
         """The region a SigV4 scope must name: the bucket's, else the endpoint's, else the fake's."""
@@ -223,4 +304,3 @@ class Service:
 def _is_aws_chunked(headers: Headers) -> bool:
     encoding = (headers.get("content-encoding") or "").lower()
     return "aws-chunked" in encoding or (headers.get("x-amz-content-sha256") or "").startswith("STREAMING-")
-

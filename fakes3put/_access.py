@@ -1,11 +1,17 @@
-"""Who may do what to a bucket: owner, canned ACLs and explicit grants."""
+"""Who may do what to a bucket: owner, canned ACLs and explicit grants.
+
+A bucket's ACL is its canned ACL (``bucket.acl``) plus explicit grants (``bucket.grants``,
+permission -> grantees). A grantee is an access key, the canonical id of one, or a group URI.
+The owner always holds FULL_CONTROL; FULL_CONTROL implies every other permission.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 
-from ._store import Bucket
+from ._store import Bucket, StoredObject
 from .errors import S3Error
 
 CANNED_ACLS = frozenset(
@@ -29,7 +35,22 @@ GRANT_HEADERS = {
     "x-amz-grant-write-acp": "WRITE_ACP",
     "x-amz-grant-full-control": "FULL_CONTROL",
 }
-_GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]*)"?\s*(?:,|$)', re.IGNORECASE)
+# What each canned ACL grants besides the owner's FULL_CONTROL (the others name no principal
+# the fake knows: the EC2 and log-delivery groups, or the bucket owner again).
+_CANNED_GRANTS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "public-read": {"READ": frozenset({ALL_USERS})},
+    "public-read-write": {"READ": frozenset({ALL_USERS}), "WRITE": frozenset({ALL_USERS})},
+    "authenticated-read": {"READ": frozenset({AUTHENTICATED_USERS})},
+}
+BUCKET_OWNER = "bucket-owner"  # stands for the bucket's owner in an object's canned grants
+_OBJECT_CANNED_GRANTS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    **_CANNED_GRANTS,
+    "bucket-owner-read": {"READ": frozenset({BUCKET_OWNER})},
+    "bucket-owner-full-control": {"FULL_CONTROL": frozenset({BUCKET_OWNER})},
+}
+_GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]+)"?\s*(?:,|$)', re.IGNORECASE)
+
+Grants = dict[str, frozenset[str]]
 
 
 def canonical_id(access_key: str) -> str:
@@ -50,7 +71,28 @@ def parse_grants(value: str) -> frozenset[str]:
     return frozenset(grantees)
 
 
-def _grantee_matches(grantees: frozenset[str], principal: str | None) -> bool:
+def requested_acl(headers: Mapping[str, str]) -> tuple[str | None, Grants]:
+    """The canned ACL (``x-amz-acl``) and the grants (``x-amz-grant-*``) a request asks for.
+
+    S3 takes one or the other: both at once is InvalidRequest.
+    """
+    raw = headers.get("x-amz-acl")
+    canned = raw.strip() if raw is not None else None
+    if canned is not None and canned not in CANNED_ACLS:
+        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": raw or ""})
+    grants = {
+        permission: parse_grants(headers[header]) for header, permission in GRANT_HEADERS.items() if header in headers
+    }
+    if canned is not None and grants:
+        raise S3Error(
+            "InvalidRequest",
+            "Specifying both Canned ACLs and Header Grants is not allowed",
+            hint=f"send x-amz-acl ({canned}) or x-amz-grant-* ({', '.join(sorted(grants))}), not both.",
+        )
+    return canned, grants
+
+
+def _matches(grantees: frozenset[str], principal: str | None) -> bool:
     if ALL_USERS in grantees:
         return True
     if principal is None:
@@ -58,34 +100,50 @@ def _grantee_matches(grantees: frozenset[str], principal: str | None) -> bool:
     return AUTHENTICATED_USERS in grantees or principal in grantees or canonical_id(principal) in grantees
 
 
-def _granted(bucket: Bucket, permission: str, principal: str | None) -> bool:
-    for name in (permission, "FULL_CONTROL"):
-        if _grantee_matches(bucket.grants.get(name, frozenset()), principal):
-            return True
+def _permits(bucket: Bucket, permission: str, principal: str | None) -> bool:
+    """Does the owner rule, the canned ACL or an explicit grant give ``principal`` ``permission``?"""
+    if is_owner(bucket, principal):
+        return True
+    for grants in (_CANNED_GRANTS.get(bucket.acl, {}), bucket.grants):
+        for granted in (permission, "FULL_CONTROL"):
+            if _matches(grants.get(granted, frozenset()), principal):
+                return True
     return False
-
-
-def can_write(bucket: Bucket, principal: str | None) -> bool:
-    if principal is not None and principal == bucket.owner:
-        return True
-    if bucket.acl == "public-read-write":
-        return True
-    return _granted(bucket, "WRITE", principal)
-
-
-def can_read(bucket: Bucket, principal: str | None) -> bool:
-    if can_write(bucket, principal) and (principal == bucket.owner or bucket.acl == "public-read-write"):
-        return True
-    if bucket.acl in ("public-read", "public-read-write"):
-        return True
-    if bucket.acl == "authenticated-read" and principal is not None:
-        return True
-    return _granted(bucket, "READ", principal)
 
 
 def is_owner(bucket: Bucket, principal: str | None) -> bool:
     return principal is not None and principal == bucket.owner
 
 
+def can_write(bucket: Bucket, principal: str | None) -> bool:
+    """WRITE: create and overwrite objects in the bucket."""
+    return _permits(bucket, "WRITE", principal)
+
+
+def can_read(bucket: Bucket, principal: str | None) -> bool:
+    """READ: the bucket's contents (the fake also answers GetObject/HeadObject with it)."""
+    return _permits(bucket, "READ", principal)
+
+
 def can_write_acp(bucket: Bucket, principal: str | None) -> bool:
-    return _granted(bucket, "WRITE_ACP", principal)
+    """WRITE_ACP: replace the bucket's ACL."""
+    return _permits(bucket, "WRITE_ACP", principal)
+
+
+def can_read_object(bucket: Bucket, obj: StoredObject, principal: str | None) -> bool:
+    """READ on an object comes from the object's ACL, as in S3's ACL model, not from the bucket's.
+
+    The uploader owns the object (an anonymous upload is owned by the anonymous user); the bucket
+    owner reads it only through ``bucket-owner-read`` / ``bucket-owner-full-control``.
+    """
+    if principal == obj.owner:
+        return True
+    canned = {
+        permission: frozenset(bucket.owner if g == BUCKET_OWNER else g for g in grantees if g)
+        for permission, grantees in _OBJECT_CANNED_GRANTS.get(obj.acl or "private", {}).items()
+    }
+    for grants in (canned, obj.grants):
+        for granted in ("READ", "FULL_CONTROL"):
+            if _matches(frozenset(g for g in grants.get(granted, frozenset()) if g), principal):
+                return True
+    return False

@@ -18,6 +18,7 @@ from ._uploads import Uploads
 class Settings:
     region: str
     plus_as_space: bool
+    accept_chunked_transfer: bool = False
 
 
 @dataclass(slots=True)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import _ops_bucket, _ops_object
+from . import (
+    _ops_bucket,
+    _ops_copy,
+    _ops_delete,
+    _ops_list,
+    _ops_multipart,
+    _ops_object,
+    _ops_read,
+    _ops_versioning,
+)
 from ._context import OperationContext
 from ._request import S3Request
 from ._response import Response
@@ -18,9 +27,25 @@ IMPLEMENTED: dict[str, Handler] = {
     "HeadBucket": _ops_bucket.head_bucket,
     "GetBucketLocation": _ops_bucket.get_bucket_location,
     "PutBucketAcl": _ops_bucket.put_bucket_acl,
+    "DeleteBucket": _ops_delete.delete_bucket,
+    "PutBucketVersioning": _ops_versioning.put_bucket_versioning,
+    "GetBucketVersioning": _ops_versioning.get_bucket_versioning,
+    "ListObjects": _ops_list.list_objects,
+    "ListObjectsV2": _ops_list.list_objects_v2,
+    "ListObjectVersions": _ops_list.list_object_versions,
     "PutObject": _ops_object.put_object,
-    "GetObject": _ops_object.get_object,
-    "HeadObject": _ops_object.head_object,
+    "GetObject": _ops_read.get_object,
+    "HeadObject": _ops_read.head_object,
+    "CopyObject": _ops_copy.copy_object,
+    "DeleteObject": _ops_delete.delete_object,
+    "DeleteObjects": _ops_delete.delete_objects,
+    "CreateMultipartUpload": _ops_multipart.create_multipart_upload,
+    "UploadPart": _ops_multipart.upload_part,
+    "UploadPartCopy": _ops_multipart.upload_part_copy,
+    "CompleteMultipartUpload": _ops_multipart.complete_multipart_upload,
+    "AbortMultipartUpload": _ops_multipart.abort_multipart_upload,
+    "ListParts": _ops_multipart.list_parts,
+    "ListMultipartUploads": _ops_list.list_multipart_uploads,
 }
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(

@@ -64,6 +64,7 @@ class FakeS3:
         consistency: str = "strong",
         visibility_lag: float | timedelta = 0.0,
         literal_plus_is_space: bool = True,
+        accept_chunked_transfer: bool = False,
         as_kwarg: str | None = None,
     ) -> None:
         self.credentials: dict[str, str] = dict(credentials or {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY})
@@ -78,7 +79,11 @@ class FakeS3:
         self._initial_buckets = tuple(b if isinstance(b, BucketSpec) else BucketSpec(b) for b in buckets)
         self._service = Service(
             credentials=self.credentials,
-            settings=Settings(region=region, plus_as_space=literal_plus_is_space),
+            settings=Settings(
+                region=region,
+                plus_as_space=literal_plus_is_space,
+                accept_chunked_transfer=accept_chunked_transfer,
+            ),
             clock=clock or system_clock,
             verify_signatures=check_signatures,
         )

@@ -69,14 +69,8 @@ def create_bucket(ctx: OperationContext) -> Response:
             f"The {constraint or 'unspecified'} location constraint is incompatible for the region "
             f"specific endpoint this request was sent to.",
         )
-    acl = (request.headers.get("x-amz-acl") or "private").strip()
-    if acl not in _access.CANNED_ACLS:
-        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": acl})
-    grants = {
-        permission: _access.parse_grants(request.headers[header])
-        for header, permission in _access.GRANT_HEADERS.items()
-        if header in request.headers
-    }
+    canned, grants = _access.requested_acl(request.headers)
+    acl = canned or "private"
 
     def apply(store: Store) -> None:
         existing = store.bucket(name)
@@ -85,7 +79,10 @@ def create_bucket(ctx: OperationContext) -> Response:
                 raise S3Error("BucketAlreadyExists", extra={"BucketName": name})
             if existing.region != "us-east-1" or region != "us-east-1":
                 raise S3Error("BucketAlreadyOwnedByYou", extra={"BucketName": name})
-            return  # us-east-1 answers 200 to re-creating your own bucket
+            # us-east-1 answers 200 to re-creating your own bucket, and resets its ACL to the request's.
+            existing.acl = acl
+            existing.grants = dict(grants)
+            return
         bucket = Bucket(name, region=region, owner=ctx.who, created=ctx.now, acl=acl)
         bucket.grants.update(grants)
         store.add_bucket(bucket)
@@ -112,26 +109,26 @@ def get_bucket_location(ctx: OperationContext) -> Response:
 def put_bucket_acl(ctx: OperationContext) -> Response:
     request = ctx.request
     bucket = existing_bucket(ctx)
-    if not (_access.is_owner(bucket, ctx.who) or _access.can_write_acp(bucket, ctx.who)):
+    if not _access.can_write_acp(bucket, ctx.who):
         raise S3Error("AccessDenied")
-    acl = request.headers.get("x-amz-acl")
-    grants = {
-        permission: _access.parse_grants(request.headers[header])
-        for header, permission in _access.GRANT_HEADERS.items()
-        if header in request.headers
-    }
-    if acl is None and not grants:
+    canned, grants = _access.requested_acl(request.headers)
+    body = ctx.chunked.data if ctx.chunked else request.body
+    if canned is None and not grants and not body.strip():
+        raise S3Error(
+            "MissingSecurityHeader",
+            "Your request was missing a required header",  # S3's wording for this case
+            hint="PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.",
+        )
+    if canned is None and not grants:
         raise S3Error(
             "NotImplemented",
             "fakes3put supports PutBucketAcl through x-amz-acl and x-amz-grant-* headers, not an "
             "AccessControlPolicy body",
         )
-    if acl is not None and acl.strip() not in _access.CANNED_ACLS:
-        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": acl})
 
     def apply(_: Store) -> None:
-        bucket.acl = acl.strip() if acl is not None else "private"
-        bucket.grants = dict(grants)
+        bucket.acl = canned or "private"  # explicit grants replace the canned ACL
+        bucket.grants = grants
 
     ctx.sequencer.change_buckets(apply)
     return Response(200)

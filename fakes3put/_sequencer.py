@@ -185,7 +185,8 @@ class Sequencer:
                     record.version_id = mutation.result.version_id
                     record.etag = None if mutation.result.delete_marker else record.etag
                 previous = self._current.get((record.bucket, record.key))
-                if previous is not None and previous.outcome in ("stored", "lost-ack"):
+                # Only a stored version can be superseded or deleted; a delete record stays as it was.
+                if previous is not None and previous.etag is not None and previous.outcome in ("stored", "lost-ack"):
                     previous.outcome = "deleted" if mutation.is_delete else "superseded"
                 self._current[(record.bucket, record.key)] = record
         except S3Error as error:

@@ -26,7 +26,7 @@ from ._context import OperationContext, Settings
 from ._endpoints import Route
 from ._faults import Fault, Faults
 from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
-from ._request import Headers, S3Request
+from ._request import S3Request
 from ._response import Response, error_response
 from ._sequencer import Sequencer, WriteRecord
 from ._store import Store
@@ -199,7 +199,8 @@ class Service:
         if operation in _dispatch.MUTATING:
             exchange.sent = self.sequencer.next_sent()
         if operation in _OBJECT_BODY_OPERATIONS:
-            _integrity.declared_length(request.headers)  # refuse oversize before reading a byte
+            # Refuse a missing, garbage or oversize length before reading a byte of the body.
+            _integrity.declared_length(request.headers, accept_chunked_transfer=self.settings.accept_chunked_transfer)
         # The body is read here, with no lock held: a client callback may re-enter the fake.
         try:
             data = _wire.read_body(body)
@@ -207,7 +208,7 @@ class Service:
             raise _ClientBodyError(exc) from exc
         request = exchange.request = dataclasses.replace(request, body=data)
         self._inject_fault(exchange)
-        chunked = _chunked.decode(request.body) if _is_aws_chunked(request.headers) else None
+        chunked = _chunked.decode(request.body) if _integrity.is_aws_chunked(request.headers) else None
         exchange.principal = authenticate(
             request,
             chunked,
@@ -299,8 +300,3 @@ class Service:
                 constraint = None
             return constraint or "us-east-1"
         return self.settings.region
-
-
-def _is_aws_chunked(headers: Headers) -> bool:
-    encoding = (headers.get("content-encoding") or "").lower()
-    return "aws-chunked" in encoding or (headers.get("x-amz-content-sha256") or "").startswith("STREAMING-")

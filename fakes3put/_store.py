@@ -36,6 +36,7 @@ class StoredObject:
     storage_class: str = "STANDARD"
     tagging: str | None = None
     acl: str | None = None
+    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)  # x-amz-grant-* on the object
     checksums: Mapping[str, str] = field(default_factory=dict)
     owner: str | None = None
     version_id: str | None = None
@@ -173,7 +174,8 @@ class Bucket(Mapping[str, StoredObject]):
     def _remove_version(self, key: str, version_id: str | None) -> StoredObject | None:
         history = self._versions.get(key, [])
         for index, version in enumerate(history):
-            if version.version_id == version_id:
+            # A version written before versioning was enabled has no id; S3 calls it "null".
+            if (version.version_id or "null") == version_id:
                 del history[index]
                 if not history:
                     del self._versions[key]

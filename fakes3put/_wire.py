@@ -48,11 +48,26 @@ def read_body(body: Any) -> bytes:
     if isinstance(body, str):
         return body.encode("utf-8")
     if hasattr(body, "read"):
-        data = body.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return _read_file_like(body)
     if isinstance(body, bytearray | memoryview):
         return bytes(body)
     return b"".join(part.encode("utf-8") if isinstance(part, str) else bytes(part) for part in body)
+
+
+_READ_BLOCK = 1024 * 1024
+# Readers whose read() returns everything in one copy; others are read block by block, since
+# some (botocore's aws-chunked wrapper) grow an internal buffer per read() and go quadratic.
+_WHOLE_READERS = (io.BytesIO, io.BufferedReader, io.FileIO)
+
+
+def _read_file_like(body: Any) -> bytes:
+    if isinstance(body, _WHOLE_READERS):
+        data = body.read()
+        return data if isinstance(data, bytes) else bytes(data)
+    blocks = []
+    while block := body.read(_READ_BLOCK):
+        blocks.append(block.encode("utf-8") if isinstance(block, str) else block)
+    return blocks[0] if len(blocks) == 1 and isinstance(blocks[0], bytes) else b"".join(blocks)
 
 
 def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
@@ -111,7 +126,3 @@ def build_request(
         endpoint_region=route.region,
         query_map=dict(query),
     )
-
-
-def is_file_like(body: Any) -> bool:
-    return hasattr(body, "read") or isinstance(body, io.IOBase)

@@ -60,9 +60,11 @@ _CODES: dict[str, tuple[int, str]] = {
     "MetadataTooLarge": (400, "Your metadata headers exceed the maximum allowed metadata size"),
     "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
     "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
-    "MissingSecurityHeader": (400, "Your request is missing a required header."),
+    "MissingSecurityHeader": (400, "Your request was missing a required header"),
     "NoSuchBucket": (404, "The specified bucket does not exist"),
     "NoSuchKey": (404, "The specified key does not exist."),
+    "NoSuchVersion": (404, "The specified version does not exist."),
+    "InvalidPartNumber": (416, "The requested partnumber is not satisfiable"),
     "NoSuchUpload": (
         404,
         "The specified upload does not exist. The upload ID may be invalid, or the upload may "

@@ -483,6 +483,24 @@ def test_wrong_region() -> None:
     )
     assert error.extra == {"Region": "eu-west-1"}
     assert "eu-west-1" in (error.hint or "")
+    # HEAD answers carry no <Region>: botocore's redirect reads this header instead.
+    assert error.headers == {"x-amz-bucket-region": "eu-west-1"}
+
+
+def test_get_bucket_location_may_be_signed_for_us_east_1() -> None:
+    # Region discovery (minio without a region): S3 answers it whatever the bucket's region.
+    def signed(method: str, target: str, region: str) -> S3Request:
+        return sign_v4(method, f"http://127.0.0.1:9000/my-bucket{target}", body=b"", region=region)
+
+    assert auth(signed("GET", "?location=", "us-east-1"), region="eu-west-1").access_key == AKID
+    assert auth(signed("GET", "?location=", "eu-west-1"), region="eu-west-1").access_key == AKID
+    for other in (
+        signed("GET", "?location=", "us-west-2"),
+        signed("GET", "?acl", "us-east-1"),
+        signed("GET", "/key?location=", "us-east-1"),
+        signed("PUT", "?location=", "us-east-1"),
+    ):
+        assert rejected(other, region="eu-west-1").code == "AuthorizationHeaderMalformed"
 
 
 @pytest.mark.parametrize(

@@ -60,11 +60,24 @@ def test_requests_body_shapes(fake_s3):
     url = "https://open-bucket.s3.amazonaws.com/"
     assert requests.put(url + "str", data="text body é", timeout=5).status_code == 200
     assert requests.put(url + "file", data=io.BytesIO(b"file body"), timeout=5).status_code == 200
-    assert requests.put(url + "gen", data=generator(), timeout=5).status_code == 200
+    sized = requests.put(url + "gen", data=generator(), headers={"Content-Length": "9"}, timeout=5)
+    assert sized.status_code == 200
+    # Without a size, requests sends Transfer-Encoding: chunked, which S3 answers with 501.
+    unsized = requests.put(url + "unsized", data=generator(), timeout=5)
+    assert unsized.status_code == 501
+    assert "<Header>Transfer-Encoding</Header>" in unsized.text
     bucket = fake_s3.buckets["open-bucket"]
     assert bucket["str"].body == "text body é".encode()
     assert bucket["file"].body == b"file body"
     assert bucket["gen"].body == b"generator"
+    assert "unsized" not in bucket
+
+
+@pytest.mark.fakes3put(buckets=[OPEN_BUCKET], accept_chunked_transfer=True)
+def test_unsized_chunked_body_when_accepted(fake_s3):
+    response = requests.put("https://open-bucket.s3.amazonaws.com/g", data=iter([b"a", b"b"]), timeout=5)
+    assert response.status_code == 200
+    assert fake_s3.buckets["open-bucket"]["g"].body == b"ab"
 
 
 @pytest.mark.fakes3put(buckets=[OPEN_BUCKET])

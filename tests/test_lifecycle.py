@@ -197,7 +197,12 @@ def test_client_body_errors_reach_the_client():
 
     with FakeS3(buckets=[BucketSpec("body-bucket", acl="public-read-write")]) as fake:
         with pytest.raises(OSError, match="disk gone"):
-            requests.put("https://body-bucket.s3.amazonaws.com/k", data=ExplodingBody(), timeout=5)
+            requests.put(
+                "https://body-bucket.s3.amazonaws.com/k",
+                data=ExplodingBody(),
+                headers={"Content-Length": "4"},
+                timeout=5,
+            )
         assert len(fake.buckets["body-bucket"]) == 0
         assert fake.calls == []
 

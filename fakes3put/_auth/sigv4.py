@@ -42,6 +42,9 @@ STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 MAX_EXPIRES = 604800  # seconds: presigned URLs live at most a week
+# Clients discover a bucket's region with a GetBucketLocation signed for us-east-1 (minio does
+# when no region is configured); S3 answers that from any region.
+DISCOVERY_REGION = "us-east-1"
 QUERY_PARAMETERS = (
     "X-Amz-Algorithm",
     "X-Amz-Credential",
@@ -262,7 +265,7 @@ def verify_header(
     amz_date = raw_date.strip() if parse_amz_date(raw_date.strip()) else moment.strftime(AMZ_DATE_FORMAT)
 
     claim = _Claim(credential, signed, parsed.signature, amz_date, payload_hash, presigned=False)
-    _check_scope(claim, expected_region)
+    _check_scope(claim, request, expected_region)
     secret = credentials.get(credential.access_key)
     if secret is None:
         raise unknown_key_error(credential.access_key, credentials)
@@ -327,7 +330,7 @@ def verify_query(
     check_payload_value(payload_hash)
 
     claim = _Claim(credential, signed, provided, raw_date, payload_hash, presigned=True)
-    _check_scope(claim, expected_region)
+    _check_scope(claim, request, expected_region)
     secret = credentials.get(credential.access_key)
     if secret is None:
         raise unknown_key_error(credential.access_key, credentials)
@@ -454,7 +457,14 @@ def _check_expires(raw: str) -> int:
     return lifetime
 
 
-def _check_scope(claim: _Claim, expected_region: str) -> None:
+def _accepts_region(request: S3Request, region: str, expected_region: str) -> bool:
+    if region == expected_region:
+        return True
+    is_location = request.method == "GET" and bool(request.bucket) and not request.key and request.has_query("location")
+    return is_location and region == DISCOVERY_REGION
+
+
+def _check_scope(claim: _Claim, request: S3Request, expected_region: str) -> None:
     credential = claim.credential
     if credential.date != claim.amz_date[:8]:
         _raise_scope(
@@ -462,7 +472,7 @@ def _check_scope(claim: _Claim, expected_region: str) -> None:
             "Invalid credential date. Date is not the same as X-Amz-Date.",
             f"the scope date {credential.date!r} differs from the date of X-Amz-Date {claim.amz_date!r}.",
         )
-    if credential.region != expected_region:
+    if not _accepts_region(request, credential.region, expected_region):
         _raise_scope(
             claim,
             f"the region '{credential.region}' is wrong; expecting '{expected_region}'",
@@ -488,7 +498,11 @@ def _raise_scope(claim: _Claim, detail: str, hint: str, *, region: str | None = 
     extra = {"Region": region} if region is not None else None
     if claim.presigned:
         raise _query_error(f"Error parsing the X-Amz-Credential parameter; {detail}", hint, extra=extra)
-    raise _malformed_header(detail, hint, extra=extra)
+    error = _malformed_header(detail, hint, extra=extra)
+    if region is not None:
+        # A HEAD answer has no body to carry <Region>: botocore finds the region in this header.
+        error.headers["x-amz-bucket-region"] = region
+    raise error
 
 
 def _signed_header_values(request: S3Request, claim: _Claim, host: str) -> list[tuple[str, str]]:

@@ -1,0 +1,464 @@
+"""fakes3put benchmarks: medians against moto and the physical floors, interleaved in one run.
+
+    python benchmarks/run.py            # full run, prints a markdown table
+    python benchmarks/run.py --quick    # a few rounds: checks every case still runs (CI)
+
+Needs the ``bench`` extra (moto). Each round runs every variant of a case once, in turn, so
+drift on the machine hits all of them alike; the table gives median (min-max) and the ratio
+of each variant to the case's reference row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+KIB = 1024
+MIB = 1024 * KIB
+ACCESS_KEY, SECRET_KEY = "AKIDBENCHMARK0000001", "benchmark-secret"
+
+
+@dataclass
+class Variant:
+    name: str
+    setup: Callable[[], Callable[[], Any]]  # returns the timed callable
+    teardown: Callable[[], None] = lambda: None
+    samples: list[float] = field(default_factory=list)
+
+
+def boto3_client(**config: Any) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(**config) if config else None,
+    )
+
+
+# ------------------------------------------------------------------------- variants
+
+
+class FakeVariant:
+    def __init__(self, body: bytes, **config: Any) -> None:
+        self.body, self.config = body, config
+
+    def setup(self) -> Callable[[], Any]:
+        from fakes3put import FakeS3
+
+        self.fake = FakeS3(credentials={ACCESS_KEY: SECRET_KEY}, buckets=["bench-bucket"], isolate_environment=False)
+        self.fake.start()
+        client = boto3_client(**self.config)
+        body = self.body
+        return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    def teardown(self) -> None:
+        self.fake.stop()
+
+
+class MotoVariant:
+    def __init__(self, body: bytes, **config: Any) -> None:
+        self.body, self.config = body, config
+
+    def setup(self) -> Callable[[], Any]:
+        from moto import mock_aws
+
+        self.mock = mock_aws()
+        self.mock.start()
+        client = boto3_client(**self.config)
+        client.create_bucket(Bucket="bench-bucket")
+        body = self.body
+        return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    def teardown(self) -> None:
+        self.mock.stop()
+
+
+class _EmptyRaw:
+    def stream(self, **_: Any) -> Any:
+        return iter(())
+
+
+def hook_floor(body: bytes, **config: Any) -> Callable[[], Any]:
+    """botocore's whole pipeline, answered 200 by a before-send hook that consumes the body."""
+    from botocore.awsrequest import AWSResponse
+
+    client = boto3_client(**config)
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        payload = request.body
+        if hasattr(payload, "read"):
+            while payload.read(MIB):
+                pass
+        return AWSResponse(request.url, 200, {"ETag": '"0"'}, _EmptyRaw())
+
+    client.meta.events.register("before-send.s3.PutObject", answer)
+    return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+
+def stubber_floor(body: bytes) -> Callable[[], Any]:
+    from botocore.stub import Stubber
+
+    client = boto3_client()
+    stubber = Stubber(client)
+    stubber.activate()
+
+    def put() -> Any:
+        stubber.add_response("put_object", {"ETag": '"0"'})
+        return client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    return put
+
+
+def hash_floor(body: bytes) -> Callable[[], Any]:
+    return lambda: (hashlib.md5(body, usedforsecurity=False).digest(), zlib.crc32(body))
+
+
+def requests_fake(body: bytes) -> tuple[Callable[[], Any], Callable[[], None]]:
+    import requests
+
+    from fakes3put import BucketSpec, FakeS3
+
+    fake = FakeS3(buckets=[BucketSpec("bench-bucket", acl="public-read-write")], isolate_environment=False)
+    fake.start()
+    session = requests.Session()
+    return (lambda: session.put("https://bench-bucket.s3.amazonaws.com/k", data=body)), fake.stop
+
+
+def requests_responses(body: bytes) -> tuple[Callable[[], Any], Callable[[], None]]:
+    import requests
+    import responses
+
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    mock.start()
+    mock.add(responses.PUT, "https://bench-bucket.s3.amazonaws.com/k", status=200, headers={"ETag": '"0"'})
+    session = requests.Session()
+
+    def stop() -> None:
+        mock.stop()
+        mock.reset()
+
+    return (lambda: session.put("https://bench-bucket.s3.amazonaws.com/k", data=body)), stop
+
+
+def enter_exit_fake() -> Callable[[], Any]:
+    from fakes3put import FakeS3
+
+    def cycle() -> None:
+        with FakeS3(isolate_environment=False):
+            pass
+
+    return cycle
+
+
+def enter_exit_moto() -> Callable[[], Any]:
+    from moto import mock_aws
+
+    def cycle() -> None:
+        with mock_aws():
+            pass
+
+    return cycle
+
+
+def test_cycle_fake() -> Callable[[], Any]:
+    from fakes3put import FakeS3
+
+    def cycle() -> None:
+        with FakeS3(credentials={ACCESS_KEY: SECRET_KEY}):
+            client = boto3_client()
+            client.create_bucket(Bucket="cycle-bucket")
+            client.put_object(Bucket="cycle-bucket", Key="k", Body=b"x" * KIB)
+
+    return cycle
+
+
+def test_cycle_moto() -> Callable[[], Any]:
+    from moto import mock_aws
+
+    def cycle() -> None:
+        with mock_aws():
+            client = boto3_client()
+            client.create_bucket(Bucket="cycle-bucket")
+            client.put_object(Bucket="cycle-bucket", Key="k", Body=b"x" * KIB)
+
+    return cycle
+
+
+# ------------------------------------------------------------------------- machinery
+
+
+@dataclass
+class Case:
+    title: str
+    variants: list[tuple[str, Callable[[], tuple[Callable[[], Any], Callable[[], None]]]]]
+    rounds: int
+    inner: int = 1  # calls per sample (for very fast operations)
+
+
+def with_teardown(
+    factory: Callable[[], Callable[[], Any]], teardown: Callable[[], None] = lambda: None
+) -> Callable[[], tuple[Callable[[], Any], Callable[[], None]]]:
+    return lambda: (factory(), teardown)
+
+
+def object_variant(variant: FakeVariant | MotoVariant) -> Callable[[], tuple[Callable[[], Any], Callable[[], None]]]:
+    return lambda: (variant.setup(), variant.teardown)
+
+
+def run_case(case: Case) -> list[tuple[str, list[float]]]:
+    samples: dict[str, list[float]] = {name: [] for name, _ in case.variants}
+    for _ in range(case.rounds):
+        for name, make in case.variants:
+            call, teardown = make()
+            try:
+                call()  # warm: first call pays for lazy imports and connection pools
+                gc.collect()
+                start = time.perf_counter()
+                for _ in range(case.inner):
+                    call()
+                samples[name].append((time.perf_counter() - start) / case.inner)
+            finally:
+                teardown()
+    return list(samples.items())
+
+
+def subprocess_seconds(code: str, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def peak_rss(variant: str, size: int) -> int:
+    """Peak RSS (bytes) of a fresh process doing one put of ``size`` bytes through ``variant``."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-rss", variant, str(size)], check=True, capture_output=True, text=True
+    ).stdout
+    return int(out.strip())
+
+
+def child_rss(variant: str, size: int) -> None:
+    import resource
+
+    body = os.urandom(size)
+    if variant == "fakes3put":
+        call = FakeVariant(body).setup()
+    elif variant == "moto":
+        call = MotoVariant(body).setup()
+    elif variant == "hook floor":
+        call = hook_floor(body)
+    else:
+        call = lambda: None  # noqa: E731 - baseline: the body alone
+    call()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+
+
+def memory_per_object(count: int) -> float:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-objects", str(count)], check=True, capture_output=True, text=True
+    ).stdout
+    return float(out.strip())
+
+
+def child_objects(count: int) -> None:
+    import tracemalloc
+
+    import urllib3
+
+    from fakes3put import BucketSpec, FakeS3
+
+    fake = FakeS3(buckets=[BucketSpec("mem-bucket", acl="public-read-write")], isolate_environment=False)
+    http = urllib3.PoolManager()
+    body = b"x" * KIB
+    with fake:
+        http.request("PUT", "https://mem-bucket.s3.amazonaws.com/warm", body=body)
+        fake.calls.clear()
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(count):
+            http.request("PUT", f"https://mem-bucket.s3.amazonaws.com/obj-{n:06d}", body=body)
+        fake.calls.clear()  # the call log is a test aid, not the store
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    # Bytes held per stored object beyond its 1 KiB body (the write log included).
+    print((after - before) / count - KIB)
+
+
+# ------------------------------------------------------------------------- report
+
+
+def fmt_seconds(value: float) -> str:
+    if value < 1e-3:
+        return f"{value * 1e6:.0f} µs"
+    if value < 1:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value:.2f} s"
+
+
+def table(title: str, rows: list[tuple[str, list[float]]], reference: str | None) -> list[str]:
+    lines = [f"### {title}", "", "| variant | median | min – max | × reference |", "|---|---|---|---|"]
+    base = statistics.median(dict(rows)[reference]) if reference else None
+    for name, values in rows:
+        median = statistics.median(values)
+        ratio = f"{median / base:.2f}" if base else ""
+        spread = f"{fmt_seconds(min(values))} – {fmt_seconds(max(values))}"
+        lines.append(f"| {name} | {fmt_seconds(median)} | {spread} | {ratio} |")
+    return [*lines, ""]
+
+
+def versions() -> str:
+    import importlib.metadata as md
+
+    names = ["fakes3put", "boto3", "botocore", "urllib3", "requests", "responses", "moto"]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few rounds; only checks that every case runs")
+    parser.add_argument("--json", help="also write raw samples to this file")
+    parser.add_argument("--child-rss", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-objects", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_rss:
+        child_rss(args.child_rss[0], int(args.child_rss[1]))
+        return 0
+    if args.child_objects:
+        child_objects(args.child_objects)
+        return 0
+
+    quick = args.quick
+    rounds = 3 if quick else 25
+    big_rounds = 1 if quick else 7
+    small, mid, big = b"x" * KIB, os.urandom(MIB), os.urandom(50 * MIB)
+    when_required = {"request_checksum_calculation": "when_required"}
+    cases = [
+        Case(
+            "boto3 put_object, 1 KiB",
+            [
+                ("hook floor", with_teardown(lambda: hook_floor(small))),
+                ("botocore Stubber", with_teardown(lambda: stubber_floor(small))),
+                ("fakes3put", object_variant(FakeVariant(small))),
+                ("fakes3put, when_required", object_variant(FakeVariant(small, **when_required))),
+                ("moto", object_variant(MotoVariant(small))),
+            ],
+            rounds,
+            inner=20,
+        ),
+        Case(
+            "boto3 put_object, 1 MiB",
+            [
+                ("hook floor", with_teardown(lambda: hook_floor(mid))),
+                ("fakes3put", object_variant(FakeVariant(mid))),
+                ("fakes3put, when_required", object_variant(FakeVariant(mid, **when_required))),
+                ("moto", object_variant(MotoVariant(mid))),
+            ],
+            rounds,
+            inner=3,
+        ),
+        Case(
+            "boto3 put_object, 50 MiB",
+            [
+                ("hook floor", with_teardown(lambda: hook_floor(big))),
+                ("md5 + crc32 pass", with_teardown(lambda: hash_floor(big))),
+                ("fakes3put", object_variant(FakeVariant(big))),
+                ("fakes3put, when_required", object_variant(FakeVariant(big, **when_required))),
+                ("moto", object_variant(MotoVariant(big))),
+            ],
+            big_rounds,
+        ),
+        Case(
+            "requests.put, 1 KiB",
+            [("bare responses mock", lambda: requests_responses(small)), ("fakes3put", lambda: requests_fake(small))],
+            rounds,
+            inner=20,
+        ),
+        Case(
+            "enter + exit",
+            [("fakes3put", with_teardown(enter_exit_fake)), ("moto mock_aws", with_teardown(enter_exit_moto))],
+            rounds,
+            inner=20,
+        ),
+        Case(
+            "typical test cycle (enter, client, create bucket, put 1 KiB, exit)",
+            [("fakes3put", with_teardown(test_cycle_fake)), ("moto", with_teardown(test_cycle_moto))],
+            rounds,
+            inner=2,
+        ),
+    ]
+    references = {c.title: c.variants[0][0] for c in cases}
+    out = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()}, "
+        f"Python {platform.python_version()}",
+        f"Versions: {versions()}",
+        "",
+    ]
+    raw: dict[str, Any] = {}
+    for case in cases:
+        rows = run_case(case)
+        raw[case.title] = rows
+        out += table(case.title, rows, references[case.title])
+        print(f"done: {case.title}", file=sys.stderr)
+
+    import_rounds = 3 if quick else 15
+    imports = [
+        ("python -c pass", subprocess_seconds("pass", import_rounds)),
+        ("import urllib3", subprocess_seconds("import urllib3", import_rounds)),
+        ("import fakes3put", subprocess_seconds("import fakes3put", import_rounds)),
+        ("import moto", subprocess_seconds("import moto", import_rounds)),
+    ]
+    out += table("import (fresh process)", imports, "import urllib3")
+    fake_import = statistics.median(imports[2][1]) - statistics.median(imports[1][1])
+    out += [f"fakes3put import above urllib3: {fake_import * 1e3:.1f} ms", ""]
+
+    size = (5 if quick else 50) * MIB
+    rss = {name: peak_rss(name, size) for name in ("body alone", "hook floor", "fakes3put", "moto")}
+    out += [
+        f"### peak RSS, one {size // MIB} MiB put (fresh process)",
+        "",
+        "| variant | peak RSS | above hook floor |",
+        "|---|---|---|",
+    ]
+    for name, value in rss.items():
+        out.append(f"| {name} | {value / MIB:.0f} MiB | {(value - rss['hook floor']) / MIB:+.0f} MiB |")
+    out.append("")
+
+    count = 2_000 if quick else 100_000
+    per_object = memory_per_object(count)
+    out += [f"memory per stored 1 KiB object ({count} objects, beyond the body): {per_object:.0f} bytes", ""]
+
+    print("\n".join(out))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(raw, handle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

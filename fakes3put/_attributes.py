@@ -1,0 +1,74 @@
+"""What a write request says about the object it creates: type, metadata, stored headers,
+storage class, tagging and ACL. One set of rules for PutObject, CopyObject (REPLACE) and
+CreateMultipartUpload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import _access, _metadata
+from ._request import Headers
+from .errors import S3Error
+
+STORED_HEADERS = (
+    "cache-control",
+    "content-disposition",
+    "content-language",
+    "expires",
+    "x-amz-website-redirect-location",
+)
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+        "OUTPOSTS",
+        "GLACIER_IR",
+        "SNOW",
+        "EXPRESS_ONEZONE",
+        "FSX_OPENZFS",
+        "FSX_ONTAP",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectAttributes:
+    content_type: str = "binary/octet-stream"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # cache-control, content-disposition, ...
+    storage_class: str = "STANDARD"
+    tagging: str | None = None
+    acl: str | None = None
+    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def stored_content_encoding(value: str | None) -> str | None:
+    """Content-Encoding without the aws-chunked token (it describes the transfer, not the object)."""
+    tokens = [t.strip() for t in (value or "").split(",") if t.strip() and t.strip().lower() != "aws-chunked"]
+    return ",".join(tokens) or None
+
+
+def requested_attributes(headers: Headers) -> ObjectAttributes:
+    storage_class = (headers.get("x-amz-storage-class") or "STANDARD").strip()
+    if storage_class not in STORAGE_CLASSES:
+        raise S3Error("InvalidStorageClass", extra={"StorageClassRequested": storage_class})
+    acl, grants = _access.requested_acl(headers)
+    stored = {name: headers[name] for name in STORED_HEADERS if name in headers}
+    encoding = stored_content_encoding(headers.get("content-encoding"))
+    if encoding is not None:
+        stored["content-encoding"] = encoding
+    return ObjectAttributes(
+        content_type=headers.get("content-type") or "binary/octet-stream",
+        metadata=_metadata.user_metadata(headers),
+        headers=stored,
+        storage_class=storage_class,
+        tagging=headers.get("x-amz-tagging"),
+        acl=acl,
+        grants=grants,
+    )

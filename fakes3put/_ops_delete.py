@@ -1,0 +1,174 @@
+"""Deletes: DeleteObject, DeleteObjects (POST ?delete) and DeleteBucket.
+
+Every object delete is a write through the sequencer (one per key for DeleteObjects), so
+the write log, windows and holds see deletes exactly as they see PUTs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _access, _integrity
+from ._context import OperationContext
+from ._ops_object import MAX_KEY_BYTES, existing_bucket, writable_bucket
+from ._ops_read import requested_version
+from ._response import Response, xml_document, xml_element
+from ._sequencer import Condition, Mutation
+from ._store import Bucket, Store
+from ._xmlbody import Element, parse, request_xml
+from .errors import S3Error
+
+MAX_DELETE_KEYS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Deleted:
+    key: str
+    version_id: str | None  # the version asked for, if any
+    marker_version: str | None  # the delete marker created or removed, if one was
+
+
+def _delete(
+    ctx: OperationContext,
+    bucket: Bucket,
+    key: str,
+    version_id: str | None,
+    condition: Condition | None,
+    *,
+    sent: int,
+    operation: str,
+) -> _Deleted:
+    # Without versioning the null version is the object itself: deleting it is a plain delete.
+    exact = None if version_id == "null" and bucket.versioning is None else version_id
+    removes_marker = exact is not None and _removes_marker(bucket, key, exact)
+    mutation = Mutation(
+        bucket=bucket,
+        key=key,
+        operation=operation,
+        principal=ctx.who,
+        sent=sent,
+        sent_at=ctx.now,
+        condition=condition,
+        delete_version=exact,
+    )
+    ctx.sequencer.submit(mutation)
+    if exact is not None:
+        return _Deleted(key, exact, exact if removes_marker else None)
+    if bucket.versioning is None:
+        return _Deleted(key, version_id, None)
+    return _Deleted(key, None, mutation.version_id or "null")  # a plain delete adds a delete marker
+
+
+def _removes_marker(bucket: Bucket, key: str, version_id: str) -> bool:
+    """Whether deleting ``version_id`` removes a delete marker (False if there is no such version)."""
+    target = next((v for v in bucket.versions(key) if (v.version_id or "null") == version_id), None)
+    return target is not None and target.delete_marker
+
+
+def _if_match(ctx: OperationContext) -> Condition | None:
+    value = ctx.request.headers.get("if-match")
+    return Condition(if_match=value.strip()) if value is not None else None
+
+
+def delete_object(ctx: OperationContext) -> Response:
+    bucket = writable_bucket(ctx)
+    deleted = _delete(
+        ctx, bucket, ctx.request.key, requested_version(ctx), _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
+    )
+    headers = {}
+    if deleted.marker_version is not None:
+        headers["x-amz-delete-marker"] = "true"
+    version = deleted.version_id or deleted.marker_version
+    if version is not None:
+        headers["x-amz-version-id"] = version
+    return Response(204, headers)
+
+
+# ---------------------------------------------------------------- DeleteObjects
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    key: str
+    version_id: str | None
+    etag: str | None
+
+
+def delete_objects(ctx: OperationContext) -> Response:
+    bucket = writable_bucket(ctx)
+    body = _integrity.verify(ctx.request, ctx.chunked)
+    if "content-md5" not in ctx.request.headers and body.checksum_algorithm is None:
+        # S3 insists on an integrity header for this operation (botocore sends a CRC32 today).
+        raise S3Error("InvalidRequest", "Missing required header for this request: Content-MD5")
+    root = parse(request_xml(ctx), "Delete")
+    quiet = _quiet(root)
+    targets = _targets(root)
+    results = []
+    for index, target in enumerate(targets):
+        sent = ctx.sent if index == 0 else ctx.sequencer.next_sent()  # one log entry per key
+        results.append(_delete_one(ctx, bucket, target, sent))
+    inner = "".join(result for result, failed in results if failed or not quiet)
+    return Response(200, {"Content-Type": "application/xml"}, xml_document("DeleteResult", inner))
+
+
+def _quiet(root: Element) -> bool:
+    text = (root.text_of("Quiet") or "false").lower()
+    if text not in ("true", "false"):
+        raise S3Error("MalformedXML", hint=f"<Quiet> must be true or false, not {text!r}")
+    return text == "true"
+
+
+def _targets(root: Element) -> list[_Target]:
+    objects = root.all("Object")
+    if not 1 <= len(objects) <= MAX_DELETE_KEYS:
+        raise S3Error(
+            "MalformedXML", hint=f"DeleteObjects takes 1 to {MAX_DELETE_KEYS} <Object> entries, got {len(objects)}"
+        )
+    targets = []
+    for element in objects:
+        key = element.text_of("Key")
+        if not key:
+            raise S3Error("MalformedXML", hint="every <Object> needs a non-empty <Key>")
+        targets.append(_Target(key, element.text_of("VersionId") or None, element.text_of("ETag") or None))
+    return targets
+
+
+def _delete_one(ctx: OperationContext, bucket: Bucket, target: _Target, sent: int) -> tuple[str, bool]:
+    """The <Deleted> or <Error> element for one key, and whether it is an error."""
+    try:
+        if len(target.key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+            raise S3Error("KeyTooLongError")
+        condition = Condition(if_match=target.etag) if target.etag is not None else None
+        deleted = _delete(ctx, bucket, target.key, target.version_id, condition, sent=sent, operation="DeleteObjects")
+    except S3Error as error:
+        version = xml_element("VersionId", target.version_id) if target.version_id else ""
+        inner = xml_element("Key", target.key) + version + xml_element("Code", error.code)
+        return f"<Error>{inner}{xml_element('Message', error.message)}</Error>", True
+    inner = xml_element("Key", deleted.key)
+    if deleted.version_id is not None:
+        inner += xml_element("VersionId", deleted.version_id)
+    if deleted.marker_version is not None:
+        inner += xml_element("DeleteMarker", "true") + xml_element("DeleteMarkerVersionId", deleted.marker_version)
+    return f"<Deleted>{inner}</Deleted>", False
+
+
+# ---------------------------------------------------------------- DeleteBucket
+
+
+def delete_bucket(ctx: OperationContext) -> Response:
+    bucket = existing_bucket(ctx)
+    if not _access.is_owner(bucket, ctx.who):
+        raise S3Error("AccessDenied", hint="only the bucket owner may delete a bucket")
+
+    def remove(store: Store) -> None:
+        if store.bucket(bucket.name) is not bucket:
+            raise S3Error("NoSuchBucket", extra={"BucketName": bucket.name})
+        if bucket.all_versions():  # every version and delete marker counts, as in S3
+            raise S3Error("BucketNotEmpty", extra={"BucketName": bucket.name})
+        store.remove_bucket(bucket.name)
+
+    ctx.sequencer.change_buckets(remove)
+    # Uploads in progress do not block the delete: reports against AWS (ceph/ceph#15630,
+    # scality/cloudserver#1591) show the bucket deleted and its uploads gone with it.
+    ctx.uploads.drop_bucket(bucket.name)
+    return Response(204)

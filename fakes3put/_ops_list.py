@@ -1,0 +1,409 @@
+"""Listings: ListObjectsV2, ListObjects (v1), ListObjectVersions and ListMultipartUploads,
+with one set of paging rules. Keys come in UTF-8 byte order, as S3 sends them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+from urllib.parse import quote_plus
+
+from . import _access
+from ._context import OperationContext
+from ._ops_object import readable_bucket
+from ._ops_read import checksum_type, iso_time, version_label
+from ._response import Response, xml_document, xml_element
+from ._store import Bucket, StoredObject
+from ._uploads import Upload
+from .errors import S3Error
+
+T = TypeVar("T")
+MAX_KEYS = 1000
+_INT32_MAX = 2**31 - 1
+# The canonical id S3 shows as the owner of what an anonymous caller wrote.
+ANONYMOUS_CANONICAL_ID = "65a011a29cdf8ec533ec3d1ccaae921c"
+_TOKEN_TAG = b"\x01"  # versions the continuation token's format
+
+Encode = Callable[[str], str]
+
+
+# ---------------------------------------------------------------- shared paging rules
+
+
+def sort_key(key: str) -> bytes:
+    return key.encode("utf-8", "surrogatepass")
+
+
+def owner_element(tag: str, principal: str | None) -> str:
+    identity = _access.canonical_id(principal) if principal is not None else ANONYMOUS_CANONICAL_ID
+    return f"<{tag}>{xml_element('ID', identity)}</{tag}>"
+
+
+def limit_parameter(ctx: OperationContext, name: str) -> int:
+    """``max-keys``-like parameters: 0..2^31-1 accepted, at most 1000 honoured."""
+    if not ctx.request.has_query(name):
+        return MAX_KEYS
+    text = ctx.request.query_value(name) or ""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= _INT32_MAX):
+        raise S3Error(
+            "InvalidArgument",
+            f"Provided {name} not an integer or within integer range",
+            extra={"ArgumentName": name, "ArgumentValue": text},
+        )
+    return min(int(text), MAX_KEYS)
+
+
+def encoder(ctx: OperationContext) -> tuple[Encode, str]:
+    """How names are written back (``encoding-type=url`` or as is) and the element announcing it."""
+    if not ctx.request.has_query("encoding-type"):
+        return (lambda text: text), ""
+    value = ctx.request.query_value("encoding-type") or ""
+    if value.lower() != "url":
+        raise S3Error(
+            "InvalidArgument",
+            "Invalid Encoding Method specified in Request",
+            extra={"ArgumentName": "encoding-type", "ArgumentValue": value},
+        )
+    # botocore decodes with unquote_plus: a literal '+' must travel as %2B, a space as '+'.
+    return (lambda text: quote_plus(text, safe="")), xml_element("EncodingType", "url")
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    """One page: what was emitted, in order (``None`` items are CommonPrefixes), and whether more follow."""
+
+    emitted: list[tuple[str, T | None]] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def entries(self) -> list[T]:
+        return [item for _, item in self.emitted if item is not None]
+
+    @property
+    def prefixes(self) -> list[str]:
+        return [name for name, item in self.emitted if item is None]
+
+    @property
+    def last(self) -> tuple[str, T | None] | None:
+        return self.emitted[-1] if self.emitted else None
+
+
+def paginate(items: Iterable[tuple[str, T]], *, prefix: str, delimiter: str, marker: str | None, limit: int) -> Page[T]:
+    """Walk ``items`` (already in key order and past ``marker``), rolling keys up into CommonPrefixes.
+
+    A rolled-up prefix at or before ``marker`` was sent on an earlier page (its marker is the
+    prefix itself), so it is skipped, and with it every key under it.
+    """
+    page: Page[T] = Page()
+    if limit == 0:
+        return page  # max-keys=0 asks for nothing; reporting "truncated" would give no token to follow
+    for key, item in items:
+        if not key.startswith(prefix):
+            continue
+        rolled = _rolled_up(key, prefix, delimiter)
+        if rolled is not None:
+            seen = bool(page.emitted) and page.emitted[-1] == (rolled, None)
+            if seen or (marker is not None and sort_key(rolled) <= sort_key(marker)):
+                continue
+        if len(page.emitted) >= limit:
+            page.truncated = True
+            break
+        page.emitted.append((rolled, None) if rolled is not None else (key, item))
+    return page
+
+
+def _rolled_up(key: str, prefix: str, delimiter: str) -> str | None:
+    if not delimiter:
+        return None
+    cut = key.find(delimiter, len(prefix))
+    return key[: cut + len(delimiter)] if cut >= 0 else None
+
+
+def prefixes_xml(page: Page[T], encode: Encode) -> str:
+    return "".join(f"<CommonPrefixes>{xml_element('Prefix', encode(p))}</CommonPrefixes>" for p in page.prefixes)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _optional(name: str, value: str | None, encode: Encode) -> str:
+    return xml_element(name, encode(value)) if value else ""
+
+
+def _xml_response(root: str, inner: str) -> Response:
+    return Response(200, {"Content-Type": "application/xml"}, xml_document(root, inner))
+
+
+# ---------------------------------------------------------------- ListObjectsV2 and ListObjects
+
+
+def _objects_after(bucket: Bucket, now: datetime, marker: str) -> list[tuple[str, StoredObject]]:
+    """What a reader at ``now`` sees (visibility lag included), in key order, after ``marker``."""
+    objects = sorted(bucket.visible_objects(now), key=lambda o: sort_key(o.key))
+    if marker:
+        after = sort_key(marker)
+        objects = [o for o in objects if sort_key(o.key) > after]
+    return [(o.key, o) for o in objects]
+
+
+def _checksum_fields(obj: StoredObject) -> str:
+    fields = "".join(xml_element("ChecksumAlgorithm", name) for name in obj.checksums)
+    first = next(iter(obj.checksums.values()), None)
+    return fields + (xml_element("ChecksumType", checksum_type(first)) if first is not None else "")
+
+
+def _contents(obj: StoredObject, encode: Encode, *, with_owner: bool) -> str:
+    return (
+        "<Contents>"
+        + xml_element("Key", encode(obj.key))
+        + xml_element("LastModified", iso_time(obj.last_modified))
+        + xml_element("ETag", obj.etag)
+        + _checksum_fields(obj)
+        + xml_element("Size", str(obj.size))
+        + (owner_element("Owner", obj.owner) if with_owner else "")
+        + xml_element("StorageClass", obj.storage_class)
+        + "</Contents>"
+    )
+
+
+def _query(ctx: OperationContext, name: str) -> str:
+    return ctx.request.query_value(name) or ""
+
+
+def list_objects_v2(ctx: OperationContext) -> Response:
+    bucket = readable_bucket(ctx)  # NoSuchBucket and AccessDenied come before parameter errors
+    encode, encoding_element = encoder(ctx)
+    prefix, delimiter, start_after = _query(ctx, "prefix"), _query(ctx, "delimiter"), _query(ctx, "start-after")
+    limit = limit_parameter(ctx, "max-keys")
+    token = ctx.request.query_value("continuation-token") if ctx.request.has_query("continuation-token") else None
+    marker = _token_marker(token) if token is not None else start_after
+    objects = _objects_after(bucket, ctx.now, marker)
+    page = paginate(objects, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
+    with_owner = _query(ctx, "fetch-owner").lower() == "true"
+    last = page.last
+    inner = (
+        xml_element("Name", ctx.request.bucket)
+        + xml_element("Prefix", encode(prefix))
+        + _optional("Delimiter", delimiter, encode)
+        + xml_element("MaxKeys", str(limit))
+        + encoding_element
+        + xml_element("KeyCount", str(len(page.emitted)))
+        + xml_element("IsTruncated", _bool(page.truncated))
+        + (xml_element("ContinuationToken", token) if token is not None else "")
+        + (xml_element("NextContinuationToken", _token_for(last[0])) if page.truncated and last else "")
+        + _optional("StartAfter", start_after, encode)
+        + "".join(_contents(obj, encode, with_owner=with_owner) for obj in page.entries)
+        + prefixes_xml(page, encode)
+    )
+    return _xml_response("ListBucketResult", inner)
+
+
+def list_objects(ctx: OperationContext) -> Response:
+    bucket = readable_bucket(ctx)
+    encode, encoding_element = encoder(ctx)
+    prefix, delimiter, marker = _query(ctx, "prefix"), _query(ctx, "delimiter"), _query(ctx, "marker")
+    limit = limit_parameter(ctx, "max-keys")
+    objects = _objects_after(bucket, ctx.now, marker)
+    page = paginate(objects, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
+    last = page.last
+    # S3 sends NextMarker only with a delimiter; without one, clients continue from the last key.
+    next_marker = last[0] if page.truncated and delimiter and last else None
+    inner = (
+        xml_element("Name", ctx.request.bucket)
+        + xml_element("Prefix", encode(prefix))
+        + xml_element("Marker", encode(marker))
+        + _optional("NextMarker", next_marker, encode)
+        + xml_element("MaxKeys", str(limit))
+        + _optional("Delimiter", delimiter, encode)
+        + encoding_element
+        + xml_element("IsTruncated", _bool(page.truncated))
+        + "".join(_contents(obj, encode, with_owner=True) for obj in page.entries)
+        + prefixes_xml(page, encode)
+    )
+    return _xml_response("ListBucketResult", inner)
+
+
+def _token_for(last: str) -> str:
+    return base64.urlsafe_b64encode(_TOKEN_TAG + last.encode("utf-8", "surrogatepass")).decode("ascii")
+
+
+def _token_marker(token: str | None) -> str:
+    """The last name of the previous page, from a token this fake issued."""
+    try:
+        raw = base64.b64decode(token or "", altchars=b"-_", validate=True)
+        if not raw.startswith(_TOKEN_TAG):
+            raise ValueError("not a fakes3put continuation token")
+        return raw[len(_TOKEN_TAG) :].decode("utf-8", "surrogatepass")
+    except (binascii.Error, ValueError):
+        raise S3Error(
+            "InvalidArgument",
+            "The continuation token provided is incorrect",
+            extra={"ArgumentName": "continuation-token", "ArgumentValue": token or ""},
+        ) from None
+
+
+# ---------------------------------------------------------------- ListObjectVersions
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    obj: StoredObject
+    latest: bool
+
+
+def _versions_in_order(bucket: Bucket, now: datetime) -> list[tuple[str, _Version]]:
+    """Every visible version: keys in byte order, each key's versions newest first."""
+    histories: dict[str, list[StoredObject]] = {}
+    for version in bucket.all_versions():
+        if version.visible(now):
+            histories.setdefault(version.key, []).append(version)
+    ordered: list[tuple[str, _Version]] = []
+    for key in sorted(histories, key=sort_key):
+        newest_first = histories[key][::-1]
+        ordered.extend((key, _Version(v, index == 0)) for index, v in enumerate(newest_first))
+    return ordered
+
+
+def _after_version_marker(
+    items: list[tuple[str, _Version]], key_marker: str, version_marker: str
+) -> list[tuple[str, _Version]]:
+    if not key_marker:
+        return items
+    after = sort_key(key_marker)
+    kept = [(k, v) for k, v in items if sort_key(k) > after]
+    if version_marker:
+        same_key = [(k, v) for k, v in items if k == key_marker]
+        labels = [version_label(v.obj) for _, v in same_key]
+        if version_marker in labels:
+            kept = same_key[labels.index(version_marker) + 1 :] + kept
+    return kept
+
+
+def _version_xml(version: _Version, encode: Encode) -> str:
+    obj = version.obj
+    common = (
+        xml_element("Key", encode(obj.key))
+        + xml_element("VersionId", version_label(obj))
+        + xml_element("IsLatest", _bool(version.latest))
+        + xml_element("LastModified", iso_time(obj.last_modified))
+    )
+    if obj.delete_marker:
+        return f"<DeleteMarker>{common}{owner_element('Owner', obj.owner)}</DeleteMarker>"
+    return (
+        f"<Version>{common}"
+        + xml_element("ETag", obj.etag)
+        + _checksum_fields(obj)
+        + xml_element("Size", str(obj.size))
+        + xml_element("StorageClass", obj.storage_class)
+        + owner_element("Owner", obj.owner)
+        + "</Version>"
+    )
+
+
+def list_object_versions(ctx: OperationContext) -> Response:
+    bucket = readable_bucket(ctx)
+    encode, encoding_element = encoder(ctx)
+    prefix, delimiter = _query(ctx, "prefix"), _query(ctx, "delimiter")
+    key_marker, version_marker = _query(ctx, "key-marker"), _query(ctx, "version-id-marker")
+    if version_marker and not key_marker:
+        raise S3Error(
+            "InvalidArgument",
+            "A version-id marker cannot be specified without a key marker.",
+            extra={"ArgumentName": "version-id-marker", "ArgumentValue": version_marker},
+        )
+    limit = limit_parameter(ctx, "max-keys")
+    items = _after_version_marker(_versions_in_order(bucket, ctx.now), key_marker, version_marker)
+    page = paginate(items, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit)
+    next_markers = ""
+    last = page.last
+    if page.truncated and last is not None:
+        name, version = last
+        next_markers = xml_element("NextKeyMarker", encode(name))
+        if version is not None:
+            next_markers += xml_element("NextVersionIdMarker", version_label(version.obj))
+    inner = (
+        xml_element("Name", ctx.request.bucket)
+        + xml_element("Prefix", encode(prefix))
+        + xml_element("KeyMarker", encode(key_marker))
+        + xml_element("VersionIdMarker", version_marker)
+        + next_markers
+        + xml_element("MaxKeys", str(limit))
+        + _optional("Delimiter", delimiter, encode)
+        + encoding_element
+        + xml_element("IsTruncated", _bool(page.truncated))
+        + "".join(_version_xml(version, encode) for version in page.entries)
+        + prefixes_xml(page, encode)
+    )
+    return _xml_response("ListVersionsResult", inner)
+
+
+# ---------------------------------------------------------------- ListMultipartUploads
+
+
+def checksum_settings(upload: Upload) -> str:
+    """The checksum algorithm and type chosen at CreateMultipartUpload, for ListParts and ListMultipartUploads."""
+    if upload.checksum_algorithm is None or upload.checksum_type is None:
+        return ""
+    return xml_element("ChecksumAlgorithm", upload.checksum_algorithm) + xml_element(
+        "ChecksumType", upload.checksum_type
+    )
+
+
+def list_multipart_uploads(ctx: OperationContext) -> Response:
+    bucket = readable_bucket(ctx)
+    encode, encoding_element = encoder(ctx)
+    query = ctx.request.query_value
+    prefix, delimiter = query("prefix") or "", query("delimiter") or ""
+    key_marker, id_marker = query("key-marker") or "", query("upload-id-marker") or ""
+    limit = limit_parameter(ctx, "max-uploads")
+    uploads = sorted(ctx.uploads.in_bucket(bucket.name), key=lambda u: (sort_key(u.key), u.initiated))
+    items = [(u.key, u) for u in _after_markers(uploads, key_marker, id_marker)]
+    page = paginate(items, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit)
+    last = page.last
+    next_key = last[0] if page.truncated and last else ""
+    next_id = last[1].upload_id if page.truncated and last and last[1] is not None else ""
+    inner = (
+        xml_element("Bucket", bucket.name)
+        + xml_element("KeyMarker", encode(key_marker))
+        + xml_element("UploadIdMarker", id_marker)
+        + xml_element("NextKeyMarker", encode(next_key))
+        + xml_element("NextUploadIdMarker", next_id)
+        + (xml_element("Delimiter", encode(delimiter)) if delimiter else "")
+        + xml_element("Prefix", encode(prefix))
+        + encoding_element
+        + xml_element("MaxUploads", str(limit))
+        + xml_element("IsTruncated", _bool(page.truncated))
+        + "".join(_upload_xml(upload, encode) for upload in page.entries)
+        + prefixes_xml(page, encode)
+    )
+    return _xml_response("ListMultipartUploadsResult", inner)
+
+
+def _after_markers(uploads: list[Upload], key_marker: str, id_marker: str) -> list[Upload]:
+    if not key_marker:
+        return uploads
+    after = sort_key(key_marker)
+    kept = [u for u in uploads if sort_key(u.key) > after]
+    same_key = [u for u in uploads if u.key == key_marker]
+    ids = [u.upload_id for u in same_key]
+    if id_marker and id_marker in ids:
+        kept = same_key[ids.index(id_marker) + 1 :] + kept
+    return kept
+
+
+def _upload_xml(upload: Upload, encode: Encode) -> str:
+    return (
+        "<Upload>"
+        + xml_element("Key", encode(upload.key))
+        + xml_element("UploadId", upload.upload_id)
+        + owner_element("Initiator", upload.initiator)
+        + owner_element("Owner", upload.initiator)
+        + xml_element("StorageClass", upload.attributes.storage_class)
+        + xml_element("Initiated", iso_time(upload.initiated))
+        + checksum_settings(upload)
+        + "</Upload>"
+    )

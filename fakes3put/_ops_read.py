@@ -1,0 +1,333 @@
+"""Object reads: GetObject and HeadObject, with versions, ranges, parts and conditional headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from . import _access, _checksums, _metadata
+from ._context import OperationContext
+from ._ops_object import existing_bucket
+from ._request import Headers
+from ._response import Response
+from ._store import Bucket, StoredObject
+from .errors import S3Error
+
+MAX_PART_NUMBER = 10_000
+# At most 19 digits per bound: longer numbers are not byte offsets, so the header is ignored.
+_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
+_RESPONSE_OVERRIDES = {
+    "response-content-type": "Content-Type",
+    "response-content-language": "Content-Language",
+    "response-expires": "Expires",
+    "response-cache-control": "Cache-Control",
+    "response-content-disposition": "Content-Disposition",
+    "response-content-encoding": "Content-Encoding",
+}
+
+
+# ---------------------------------------------------------------- shared with copy and listings
+
+
+def version_label(obj: StoredObject) -> str:
+    """The version id S3 shows: objects written before versioning was enabled are "null"."""
+    return obj.version_id or "null"
+
+
+def checksum_type(value: str) -> str:
+    # A composite multipart checksum carries its part count ("...-3"); base64 never has '-'.
+    return "COMPOSITE" if "-" in value else "FULL_OBJECT"
+
+
+def http_time(moment: datetime) -> str:
+    return format_datetime(moment.replace(microsecond=0), usegmt=True)
+
+
+def iso_time(moment: datetime) -> str:
+    """The timestamp form of S3's XML bodies: UTC, whole seconds (S3 always sends ``.000Z``)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def object_headers(obj: StoredObject, *, with_checksums: bool) -> dict[str, str]:
+    headers = {
+        "Last-Modified": http_time(obj.last_modified),
+        "ETag": obj.etag,
+        "Content-Type": obj.content_type,
+        "Content-Length": str(obj.size),
+        "Accept-Ranges": "bytes",
+        "x-amz-server-side-encryption": "AES256",
+    }
+    headers.update(obj.headers)
+    for name, value in obj.metadata.items():
+        headers[f"x-amz-meta-{name}"] = _metadata.response_value(value)
+    if obj.storage_class != "STANDARD":
+        headers["x-amz-storage-class"] = obj.storage_class
+    if obj.version_id is not None:
+        headers["x-amz-version-id"] = obj.version_id
+    if with_checksums:
+        for algorithm, value in obj.checksums.items():
+            headers[_checksums.header_name(algorithm)] = value
+            headers["x-amz-checksum-type"] = checksum_type(value)
+    return headers
+
+
+def find_version(bucket: Bucket, key: str, version_id: str, now: datetime) -> StoredObject | None:
+    for version in reversed(bucket.versions(key)):
+        if version_label(version) == version_id and version.visible(now):
+            return version
+    return None
+
+
+def requested_version(ctx: OperationContext) -> str | None:
+    """The ``versionId`` query parameter; S3 refuses an empty one."""
+    if not ctx.request.has_query("versionId"):
+        return None
+    version_id = ctx.request.query_value("versionId")
+    if not version_id:
+        raise S3Error("InvalidArgument", "Version id cannot be the empty string", extra={"ArgumentName": "versionId"})
+    return version_id
+
+
+def no_such_version(key: str, version_id: str) -> S3Error:
+    return S3Error(
+        "NoSuchVersion",
+        "The specified version does not exist.",
+        status=404,
+        extra={"Key": key, "VersionId": version_id},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Preconditions:
+    """RFC 7232 validators of a read (``prefix=""``) or of a copy source (``x-amz-copy-source-``)."""
+
+    prefix: str
+    if_match: str | None
+    if_none_match: str | None
+    if_modified_since: str | None
+    if_unmodified_since: str | None
+
+    @classmethod
+    def from_headers(cls, headers: Headers, prefix: str = "") -> Preconditions:
+        return cls(
+            prefix,
+            headers.get(f"{prefix}if-match"),
+            headers.get(f"{prefix}if-none-match"),
+            headers.get(f"{prefix}if-modified-since"),
+            headers.get(f"{prefix}if-unmodified-since"),
+        )
+
+    def failure(self, obj: StoredObject) -> tuple[int, str] | None:
+        """(412 or 304, the deciding header) if the validators stop the request, else None.
+
+        RFC 7232 section 6 order, which S3 documents: a passing If-Match makes S3 skip
+        If-Unmodified-Since, and a failing If-None-Match makes it skip If-Modified-Since.
+        """
+        modified = obj.last_modified.replace(microsecond=0)
+        if self.if_match is not None:
+            if not etag_matches(self.if_match, obj.etag):
+                return 412, f"{self.prefix}If-Match"
+        elif (since := _http_date(self.if_unmodified_since)) is not None and modified > since:
+            return 412, f"{self.prefix}If-Unmodified-Since"
+        if self.if_none_match is not None:
+            if etag_matches(self.if_none_match, obj.etag):
+                return 304, f"{self.prefix}If-None-Match"
+        elif (since := _http_date(self.if_modified_since)) is not None and modified <= since:
+            return 304, f"{self.prefix}If-Modified-Since"
+        return None
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    wanted = etag.strip('"')
+    candidates = (c.strip().removeprefix("W/").strip('"') for c in header.split(","))
+    return any(candidate in ("*", wanted) for candidate in candidates)
+
+
+def _http_date(text: str | None) -> datetime | None:
+    """An HTTP date, or None: RFC 7232 says an invalid date makes the header ignored."""
+    if text is None:
+        return None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- GetObject / HeadObject
+
+
+def get_object(ctx: OperationContext) -> Response:
+    return _read(ctx, with_body=True)
+
+
+def head_object(ctx: OperationContext) -> Response:
+    return _read(ctx, with_body=False)
+
+
+def _read(ctx: OperationContext, *, with_body: bool) -> Response:
+    obj = _readable_object(ctx)
+    failure = Preconditions.from_headers(ctx.request.headers).failure(obj)
+    if failure is not None:
+        status, header = failure
+        if status == 304:
+            return Response(304, _validator_headers(obj))
+        raise S3Error("PreconditionFailed", extra={"Condition": header})
+    overrides = _response_overrides(ctx)
+    window = _part_window(ctx, obj)
+    if window is None:
+        window = _range_window(ctx, obj)
+    whole = window is None
+    wants_checksums = (ctx.request.headers.get("x-amz-checksum-mode") or "").upper() == "ENABLED"
+    # Whole-object checksums would not verify a partial body (reference rule 10): only on full reads.
+    headers = object_headers(obj, with_checksums=wants_checksums and whole)
+    if with_body and obj.tagging:
+        headers["x-amz-tagging-count"] = str(len([t for t in obj.tagging.split("&") if t]))
+    headers.update(overrides)
+    if window is None:
+        return Response(200, headers, obj.body if with_body else b"")
+    start, end, extra = window
+    headers.update(extra)
+    headers["Content-Length"] = str(end - start + 1)
+    headers["Content-Range"] = f"bytes {start}-{end}/{obj.size}"
+    return Response(206, headers, obj.body[start : end + 1] if with_body else b"")
+
+
+def _readable_object(ctx: OperationContext) -> StoredObject:
+    bucket = existing_bucket(ctx)
+    try:
+        obj = _requested_object(ctx, bucket)
+    except S3Error as missing:
+        if missing.code in ("NoSuchKey", "NoSuchVersion") and not _access.can_read(bucket, ctx.who):
+            # Without READ on the bucket S3 does not say whether the key exists.
+            raise denied_read(ctx, bucket.name, ctx.request.key) from None
+        raise
+    if not _access.can_read_object(bucket, obj, ctx.who):
+        raise denied_read(ctx, bucket.name, ctx.request.key)
+    return obj
+
+
+def denied_read(ctx: OperationContext, bucket: str, key: str) -> S3Error:
+    who = ctx.who or "an anonymous caller"
+    return S3Error(
+        "AccessDenied",
+        hint=f"{who} may not read {bucket}/{key}: object READ comes from the object's ACL "
+        "(its uploader, a canned ACL such as public-read, or x-amz-grant-read)",
+    )
+
+
+def _requested_object(ctx: OperationContext, bucket: Bucket) -> StoredObject:
+    key = ctx.request.key
+    version_id = requested_version(ctx)
+    if version_id is not None:
+        obj = find_version(bucket, key, version_id, ctx.now)
+        if obj is None:
+            raise no_such_version(key, version_id)
+        if obj.delete_marker:
+            raise S3Error(
+                "MethodNotAllowed",
+                extra={"Method": ctx.request.method, "ResourceType": "DeleteMarker"},
+                headers={"Allow": "DELETE", "x-amz-delete-marker": "true", "x-amz-version-id": version_id},
+            )
+        return obj
+    obj = bucket.visible(key, ctx.now)
+    if obj is None or obj.delete_marker:
+        headers = {"x-amz-delete-marker": "true"} if obj is not None else {}
+        if obj is not None and obj.version_id is not None:
+            headers["x-amz-version-id"] = obj.version_id
+        raise S3Error("NoSuchKey", extra={"Key": key}, headers=headers)
+    return obj
+
+
+def _validator_headers(obj: StoredObject) -> dict[str, str]:
+    headers = {"ETag": obj.etag, "Last-Modified": http_time(obj.last_modified)}
+    if obj.version_id is not None:
+        headers["x-amz-version-id"] = obj.version_id
+    return headers
+
+
+def _response_overrides(ctx: OperationContext) -> dict[str, str]:
+    overrides = {
+        header: ctx.request.query_value(param) or ""
+        for param, header in _RESPONSE_OVERRIDES.items()
+        if ctx.request.has_query(param)
+    }
+    if overrides and ctx.who is None:
+        raise S3Error("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+    return overrides
+
+
+Window = tuple[int, int, dict[str, str]]  # first byte, last byte, extra headers
+
+
+def _range_window(ctx: OperationContext, obj: StoredObject) -> Window | None:
+    header = ctx.request.headers.get("range")
+    if header is None:
+        return None
+    bounds = byte_range(header, obj.size)
+    return (*bounds, {}) if bounds is not None else None
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of ``Range: bytes=...`` clamped to ``size``; None if the header is not
+    a single valid byte range (S3 then ignores it); InvalidRange if it cannot be satisfied."""
+    match = _RANGE.fullmatch(header.strip().lower())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first_text, last_text = match.groups()
+    if first_text == "":
+        suffix = int(last_text)
+        if suffix == 0 or size == 0:
+            raise _invalid_range(header, size)
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    if last_text and int(last_text) < first:
+        return None  # syntactically invalid per RFC 7233, so ignored
+    if first >= size:
+        raise _invalid_range(header, size)
+    return first, min(int(last_text), size - 1) if last_text else size - 1
+
+
+def _invalid_range(header: str, size: int) -> S3Error:
+    return S3Error(
+        "InvalidRange",
+        extra={"RangeRequested": header, "ActualObjectSize": str(size)},
+        headers={"Content-Range": f"bytes */{size}"},
+    )
+
+
+def _part_window(ctx: OperationContext, obj: StoredObject) -> Window | None:
+    if not ctx.request.has_query("partNumber"):
+        return None
+    number = part_number(ctx.request.query_value("partNumber"))
+    if "range" in ctx.request.headers:
+        raise S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter.")
+    sizes = obj.parts or (obj.size,)  # a single PUT reads as one part
+    if number > len(sizes):
+        raise S3Error(
+            "InvalidPartNumber",
+            "The requested partnumber is not satisfiable",
+            status=416,
+            extra={"PartNumberRequested": str(number), "ActualPartCount": str(len(sizes))},
+        )
+    first = sum(sizes[: number - 1])
+    extra = {"x-amz-mp-parts-count": str(len(sizes))} if obj.parts else {}
+    if sizes[number - 1] == 0:
+        return None  # an empty object has no byte range to name
+    return first, first + sizes[number - 1] - 1, extra
+
+
+def part_number(text: str | None) -> int:
+    """A part number from the query string: 1..10000, else S3's InvalidArgument."""
+    if text is not None and text.isascii() and text.isdigit() and len(text) <= 6:
+        number = int(text)
+        if 1 <= number <= MAX_PART_NUMBER:
+            return number
+    raise S3Error(
+        "InvalidArgument",
+        f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
+        extra={"ArgumentName": "partNumber", "ArgumentValue": text or ""},
+    )

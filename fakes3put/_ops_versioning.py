@@ -1,0 +1,53 @@
+"""PutBucketVersioning and GetBucketVersioning.
+
+The sequencer reads ``bucket.versioning`` when it receives a write: "Enabled" gives every
+write its own version id, "Suspended" writes the "null" version, None means never enabled.
+"""
+
+from __future__ import annotations
+
+from . import _access, _integrity
+from ._context import OperationContext
+from ._ops_object import existing_bucket
+from ._response import Response, xml_document, xml_element
+from ._store import Bucket, Store
+from ._xmlbody import parse, request_xml
+from .errors import S3Error
+
+_STATES = ("Enabled", "Suspended")
+
+
+def _owned_bucket(ctx: OperationContext) -> Bucket:
+    bucket = existing_bucket(ctx)
+    if not _access.is_owner(bucket, ctx.who):
+        raise S3Error("AccessDenied", hint="only the bucket owner may read or change its versioning")
+    return bucket
+
+
+def put_bucket_versioning(ctx: OperationContext) -> Response:
+    bucket = _owned_bucket(ctx)
+    _integrity.verify(ctx.request, ctx.chunked)  # a Content-MD5 or checksum, if sent, must hold
+    root = parse(request_xml(ctx), "VersioningConfiguration")
+    status = root.text_of("Status")
+    if status is not None and status not in _STATES:
+        raise S3Error("MalformedXML", hint=f"<Status> must be Enabled or Suspended, not {status!r}")
+    if (root.text_of("MfaDelete") or "Disabled") != "Disabled":
+        raise S3Error(
+            "NotImplemented",
+            "fakes3put does not implement MFA delete",
+            extra={"Header": "x-amz-mfa"},
+        )
+    if status is None:
+        return Response(200)  # a configuration without <Status> changes nothing
+
+    def apply(_: Store) -> None:
+        bucket.versioning = status
+
+    ctx.sequencer.change_buckets(apply)
+    return Response(200)
+
+
+def get_bucket_versioning(ctx: OperationContext) -> Response:
+    bucket = _owned_bucket(ctx)
+    inner = xml_element("Status", bucket.versioning) if bucket.versioning is not None else ""
+    return Response(200, {"Content-Type": "application/xml"}, xml_document("VersioningConfiguration", inner))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from . import _access, _metadata
 from ._request import Headers
+from ._store import StoredObject
 from .errors import S3Error
 
 STORED_HEADERS = (
@@ -46,6 +48,38 @@ class ObjectAttributes:
     tagging: str | None = None
     acl: str | None = None
     grants: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def new_version(
+    attributes: ObjectAttributes,
+    *,
+    bucket: str,
+    key: str,
+    body: bytes,
+    etag: str,
+    now: datetime,
+    owner: str | None,
+    checksums: Mapping[str, str],
+    parts: tuple[int, ...] = (),
+) -> StoredObject:
+    """The object version a write creates: its bytes plus what the request said about it."""
+    return StoredObject(
+        bucket=bucket,
+        key=key,
+        body=body,
+        etag=etag,
+        last_modified=now,
+        content_type=attributes.content_type,
+        metadata=attributes.metadata,
+        headers=attributes.headers,
+        storage_class=attributes.storage_class,
+        tagging=attributes.tagging,
+        acl=attributes.acl,
+        grants=attributes.grants,
+        checksums=checksums,
+        owner=owner,
+        parts=parts,
+    )
 
 
 def stored_content_encoding(value: str | None) -> str | None:

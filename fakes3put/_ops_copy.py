@@ -1,19 +1,17 @@
-"""CopyObject, plus what UploadPartCopy and CreateMultipartUpload share with it:
-the copy source, its preconditions, and the object attributes a request asks for."""
+"""CopyObject, plus what UploadPartCopy shares with it: the copy source and its preconditions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from . import _access, _checksums
-from ._attributes import requested_attributes
+from ._attributes import new_version, requested_attributes
 from ._context import OperationContext
-from ._ops_object import writable_bucket, write_condition
+from ._ops_object import submit_version, version_headers, writable_bucket, write_condition
 from ._ops_read import Preconditions, denied_read, find_version, iso_time, no_such_version
 from ._response import Response, xml_document, xml_element
-from ._sequencer import Mutation, WriteRecord
 from ._store import Bucket, StoredObject
 from .errors import S3Error
 
@@ -112,12 +110,6 @@ def checksum_algorithm(ctx: OperationContext) -> str | None:
     return algorithm
 
 
-def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:
-    if record.version_id is None and bucket.versioning is None:
-        return {}
-    return {"x-amz-version-id": record.version_id or "null"}
-
-
 # ---------------------------------------------------------------- CopyObject
 
 
@@ -142,37 +134,23 @@ def copy_object(ctx: OperationContext) -> Response:
             "This copy request is illegal because it is trying to copy an object to itself without changing the "
             "object's metadata, storage class, website redirect location or encryption attributes.",
         )
-    kept = metadata_directive == "COPY"
+    if metadata_directive == "COPY":
+        requested = replace(requested, content_type=src.content_type, metadata=src.metadata, headers=src.headers)
+    if tagging_directive == "COPY":
+        requested = replace(requested, tagging=src.tagging)
     # Algorithms: the one asked for, else the source's; always computed afresh over the whole copy.
     algorithms = [algorithm] if algorithm is not None else list(src.checksums)
-    obj = StoredObject(
+    obj = new_version(
+        requested,
         bucket=bucket.name,
         key=ctx.request.key,
         body=src.body,
         etag=_checksums.etag_of(_checksums.md5_digest(src.body)),  # a copy is one part: plain MD5
-        last_modified=ctx.now,
-        content_type=src.content_type if kept else requested.content_type,
-        metadata=dict(src.metadata) if kept else dict(requested.metadata),
-        headers=dict(src.headers) if kept else dict(requested.headers),
-        storage_class=requested.storage_class,
-        tagging=src.tagging if tagging_directive == "COPY" else requested.tagging,
-        acl=requested.acl,
-        grants=requested.grants,
-        checksums={name: _checksums.checksum(name, src.body) for name in algorithms},
+        now=ctx.now,
         owner=ctx.who,
+        checksums={name: _checksums.checksum(name, src.body) for name in algorithms},
     )
-    record = ctx.sequencer.submit(
-        Mutation(
-            bucket=bucket,
-            key=obj.key,
-            operation="CopyObject",
-            principal=ctx.who,
-            sent=ctx.sent,
-            sent_at=ctx.now,
-            obj=obj,
-            condition=write_condition(ctx),
-        )
-    )
+    record = submit_version(ctx, bucket, obj, "CopyObject", write_condition(ctx))
     response_headers = {"Content-Type": "application/xml", "x-amz-server-side-encryption": "AES256"}
     response_headers.update(version_headers(record, bucket))
     if src.version_id is not None:

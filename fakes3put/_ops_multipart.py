@@ -13,20 +13,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import _checksums, _integrity
-from ._attributes import requested_attributes
+from ._attributes import new_version, requested_attributes
 from ._context import OperationContext
 from ._ops_copy import (
     checksum_algorithm,
     checksum_elements,
     parse_copy_source,
     source_object,
-    version_headers,
 )
 from ._ops_list import checksum_settings, limit_parameter, owner_element
-from ._ops_object import readable_bucket, writable_bucket, write_condition
+from ._ops_object import readable_bucket, submit_version, version_headers, writable_bucket, write_condition
 from ._ops_read import MAX_PART_NUMBER, iso_time, part_number
 from ._response import Response, xml_document, xml_element
-from ._sequencer import Mutation, WriteRecord
+from ._sequencer import WriteRecord
 from ._store import Bucket, StoredObject
 from ._uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
 from ._xmlbody import Element, parse, request_xml
@@ -218,22 +217,15 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
 
 def _assembled(ctx: OperationContext, upload: Upload, parts: Sequence[Part], checksums: dict[str, str]) -> StoredObject:
     """The object the parts make, with the attributes given when the upload was created."""
-    attributes = upload.attributes
-    return StoredObject(
+    return new_version(
+        upload.attributes,
         bucket=upload.bucket,
         key=upload.key,
         body=b"".join(part.data for part in parts),
         etag=multipart_etag(parts),
-        last_modified=ctx.now,
-        content_type=attributes.content_type,
-        metadata=dict(attributes.metadata),
-        headers=dict(attributes.headers),
-        storage_class=attributes.storage_class,
-        tagging=attributes.tagging,
-        acl=attributes.acl,
-        grants=attributes.grants,
-        checksums=checksums,
+        now=ctx.now,
         owner=ctx.who,
+        checksums=checksums,
         parts=tuple(part.size for part in parts),
     )
 
@@ -244,18 +236,8 @@ def _commit(ctx: OperationContext, bucket: Bucket, upload: Upload, obj: StoredOb
     claimed = ctx.uploads.take(upload.upload_id)
     if claimed is None:  # a concurrent Complete or Abort won
         raise S3Error("NoSuchUpload", extra={"UploadId": upload.upload_id})
-    mutation = Mutation(
-        bucket=bucket,
-        key=obj.key,
-        operation="CompleteMultipartUpload",
-        principal=ctx.who,
-        sent=ctx.sent,
-        sent_at=ctx.now,
-        obj=obj,
-        condition=condition,
-    )
     try:
-        return ctx.sequencer.submit(mutation)
+        return submit_version(ctx, bucket, obj, "CompleteMultipartUpload", condition)
     except S3Error as error:
         # A failed precondition leaves the upload in place to retry; a conflict (409) does not:
         # S3's ConditionalRequestConflict message tells the client to start a new upload.

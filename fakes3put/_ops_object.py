@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from . import _access, _checksums, _integrity
-from ._attributes import requested_attributes
+from ._attributes import new_version, requested_attributes
 from ._context import OperationContext
 from ._response import Response
-from ._sequencer import Condition, Mutation
+from ._sequencer import Condition, Mutation, WriteRecord
 from ._store import Bucket, StoredObject
 from .errors import S3Error
 
@@ -34,33 +34,15 @@ def writable_bucket(ctx: OperationContext) -> Bucket:
     return bucket
 
 
-def put_object(ctx: OperationContext) -> Response:
-    bucket = writable_bucket(ctx)
-    attributes = requested_attributes(ctx.request.headers)
-    condition = write_condition(ctx)
-    body = _integrity.verify(ctx.request, ctx.chunked)
-    checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
-    obj = StoredObject(
-        bucket=bucket.name,
-        key=ctx.request.key,
-        body=body.data,
-        etag=_checksums.etag_of(body.md5),
-        last_modified=ctx.now,
-        content_type=attributes.content_type,
-        metadata=attributes.metadata,
-        headers=attributes.headers,
-        storage_class=attributes.storage_class,
-        tagging=attributes.tagging,
-        acl=attributes.acl,
-        grants=attributes.grants,
-        checksums=checksums,
-        owner=ctx.who,
-    )
-    record = ctx.sequencer.submit(
+def submit_version(
+    ctx: OperationContext, bucket: Bucket, obj: StoredObject, operation: str, condition: Condition | None
+) -> WriteRecord:
+    """Hand a new object version to the sequencer (the one way an object is written)."""
+    return ctx.sequencer.submit(
         Mutation(
             bucket=bucket,
             key=obj.key,
-            operation="PutObject",
+            operation=operation,
             principal=ctx.who,
             sent=ctx.sent,
             sent_at=ctx.now,
@@ -68,9 +50,33 @@ def put_object(ctx: OperationContext) -> Response:
             condition=condition,
         )
     )
-    response_headers = {"ETag": obj.etag, "x-amz-server-side-encryption": "AES256"}
-    if record.version_id is not None or bucket.versioning is not None:
-        response_headers["x-amz-version-id"] = record.version_id or "null"
+
+
+def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:
+    """``x-amz-version-id`` once the bucket has ever had versioning (``null`` while suspended)."""
+    if record.version_id is None and bucket.versioning is None:
+        return {}
+    return {"x-amz-version-id": record.version_id or "null"}
+
+
+def put_object(ctx: OperationContext) -> Response:
+    bucket = writable_bucket(ctx)
+    attributes = requested_attributes(ctx.request.headers)
+    condition = write_condition(ctx)
+    body = _integrity.verify(ctx.request, ctx.chunked)
+    checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
+    obj = new_version(
+        attributes,
+        bucket=bucket.name,
+        key=ctx.request.key,
+        body=body.data,
+        etag=_checksums.etag_of(body.md5),
+        now=ctx.now,
+        owner=ctx.who,
+        checksums=checksums,
+    )
+    record = submit_version(ctx, bucket, obj, "PutObject", condition)
+    response_headers = {"ETag": obj.etag, "x-amz-server-side-encryption": "AES256", **version_headers(record, bucket)}
     for algorithm, value in checksums.items():
         response_headers[_checksums.header_name(algorithm)] = value
         response_headers["x-amz-checksum-type"] = "FULL_OBJECT"

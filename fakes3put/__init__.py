@@ -7,11 +7,11 @@ is answered in process.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._calls import Call
-from ._explore import Exploration, ExploredRun, explore
 from ._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
 from ._faults import Fault, Faults, FiredFault
-from ._races import Simultaneous, SimultaneousTimeoutError
 from ._sequencer import WriteRecord
 from ._store import Bucket, StoredObject
 from .errors import (
@@ -22,6 +22,31 @@ from .errors import (
     S3Error,
     UnhandledRequestError,
 )
+
+if TYPE_CHECKING:
+    from ._explore import Exploration, ExploredRun, explore
+    from ._races import Simultaneous, SimultaneousTimeoutError
+
+# Loaded on first use, so that ``import fakes3put`` stays cheap (PEP 562).
+_LAZY = {
+    "explore": "._explore",
+    "Exploration": "._explore",
+    "ExploredRun": "._explore",
+    "Simultaneous": "._races",
+    "SimultaneousTimeoutError": "._races",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fakes3put' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_ACCESS_KEY",

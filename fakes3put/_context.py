@@ -10,15 +10,9 @@ from ._auth import Principal
 from ._chunked import ChunkedBody
 from ._request import S3Request
 from ._sequencer import Sequencer
+from ._state import Settings
 from ._store import Store
 from ._uploads import Uploads
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    region: str
-    plus_as_space: bool
-    accept_chunked_transfer: bool = False
 
 
 @dataclass(slots=True)

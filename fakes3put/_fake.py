@@ -6,24 +6,25 @@ import functools
 import inspect
 import sys
 import threading
-import unittest
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _environment, _patch, _wire
-from ._calls import Call
-from ._context import Settings
 from ._endpoints import Endpoint, Route, route_aws, route_endpoint
-from ._faults import Faults
-from ._races import Order, Simultaneous
-from ._response import to_urllib3
 from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
-from ._service import Service, system_clock
+from ._state import FakeState, Settings, system_clock
 from ._store import Bucket
 from .errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
+
+if TYPE_CHECKING:
+    import unittest
+
+    from ._calls import Call
+    from ._faults import Faults
+    from ._races import Order, Simultaneous
 
 DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
@@ -77,7 +78,7 @@ class FakeS3:
         self.as_kwarg = as_kwarg
         self.endpoints = tuple(Endpoint.parse(url) for url in endpoints)
         self._initial_buckets = tuple(b if isinstance(b, BucketSpec) else BucketSpec(b) for b in buckets)
-        self._service = Service(
+        self._state = FakeState(
             credentials=self.credentials,
             settings=Settings(
                 region=region,
@@ -109,22 +110,22 @@ class FakeS3:
     @property
     def buckets(self) -> Mapping[str, Bucket]:
         """Bucket name -> bucket (an ordered, read-only mapping of key -> StoredObject)."""
-        return self._service.store.view
+        return self._state.store.view
 
     @property
     def calls(self) -> list[Call]:
         """Every request this fake answered, in the order answered."""
-        return self._service.calls
+        return self._state.calls
 
     @property
     def writes(self) -> list[WriteRecord]:
         """Every mutating request, accepted or rejected, in the order it was sent."""
-        return self._service.sequencer.writes
+        return self._state.sequencer.writes
 
     @property
     def faults(self) -> Faults:
         """Injected failures: ``fake.faults.add("SlowDown", operation="PutObject", nth=2)``."""
-        return self._service.faults
+        return self._state.faults
 
     def simultaneous(
         self,
@@ -144,12 +145,14 @@ class FakeS3:
         (with ``seed``), a permutation of indices into the writes in sent order, or a callable
         taking their WriteRecords and returning such a permutation.
         """
+        from ._races import Simultaneous
+
         forced = None
         if self._forced_orders is not None:
             index = len(self.windows)
             forced = self._forced_orders[index] if index < len(self._forced_orders) else None
         return Simultaneous(
-            self._service.sequencer,
+            self._state.sequencer,
             order=order,
             seed=seed,
             expect=expect,
@@ -166,25 +169,25 @@ class FakeS3:
             raise FakeS3Error("visibility_lag cannot be negative")
         if consistency != STRONG and delay == timedelta(0):
             raise FakeS3Error(f"consistency={consistency!r} needs a visibility_lag > 0")
-        self._service.sequencer.consistency = consistency
-        self._service.sequencer.lag = delay
+        self._state.sequencer.consistency = consistency
+        self._state.sequencer.lag = delay
         self.consistency = consistency
         self.visibility_lag = delay
 
     def now(self) -> datetime:
         """The fake's clock (freezegun and time-machine move it)."""
-        return self._service.now()
+        return self._state.now()
 
     def reset(self) -> None:
         """Back to the state the constructor made: initial buckets, empty logs, no faults."""
-        self._service.reset()
+        self._state.reset()
         self.windows.clear()
         self._create_initial_buckets()
 
     def _create_initial_buckets(self) -> None:
         if not self._initial_buckets:
             return
-        created = self._service.now()
+        created = self._state.now()
         for spec in self._initial_buckets:
             bucket = Bucket(
                 spec.name,
@@ -193,7 +196,7 @@ class FakeS3:
                 created=created,
                 acl=spec.acl,
             )
-            self._service.store.add_bucket(bucket)
+            self._state.store.add_bucket(bucket)
 
     def __repr__(self) -> str:
         return f"FakeS3(buckets={list(self.buckets)!r}, started={self._depth > 0})"
@@ -229,10 +232,10 @@ class FakeS3:
         self._raise_internal_errors()
 
     def _raise_internal_errors(self) -> None:
-        errors = list(self._service.internal_errors)
+        errors = list(self._state.internal_errors)
         if not errors:
             return
-        self._service.internal_errors.clear()
+        self._state.internal_errors.clear()
         first = errors[0]
         raise FakeS3InternalError(
             f"fakes3put failed while answering {len(errors)} request(s) (each was answered with "
@@ -260,7 +263,9 @@ class FakeS3:
 
     def __call__(self, target: F) -> F:
         if isinstance(target, type):
-            if issubclass(target, unittest.TestCase):
+            # A TestCase subclass means unittest is already imported; the fake never imports it itself.
+            unittest_module = sys.modules.get("unittest")
+            if unittest_module is not None and issubclass(target, unittest_module.TestCase):
                 return cast(F, self._decorate_testcase(target))
             raise TypeError("FakeS3 decorates functions, coroutine functions and unittest.TestCase classes")
         return self._decorate_callable(target)
@@ -329,7 +334,7 @@ class FakeS3:
         return None
 
     def _has_bucket(self, name: str) -> bool:
-        return bool(name) and name in self._service.store.view
+        return bool(name) and name in self._state.store.view
 
     def _endpoint_descriptions(self) -> list[str]:
         names = [str(e) for e in self.endpoints]
@@ -347,34 +352,25 @@ class FakeS3:
         port = pool.port
         if port is not None and port != (443 if scheme == "https" else 80):
             host = f"{host}:{port}"
-        given = _header(headers, "host")
-        response = self._service.handle(
+        from ._service import handle  # the request path loads with the first request, not at import
+
+        response = handle(
+            self._state,
             method=method.upper(),
             scheme=scheme,
-            host=(given or host).lower(),
+            host=host.lower(),
             url=url,
             raw_headers=headers,
             body=body,
             chunked_transfer=bool(kwargs.get("chunked")),
             route=route,
         )
-        return to_urllib3(
-            response,
+        return response.to_urllib3(
             method=method.upper(),
             url=url,
             preload_content=kwargs.get("preload_content", True),
             decode_content=kwargs.get("decode_content", True),
         )
-
-
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in headers.items():
-        text_key = key.decode("latin-1") if isinstance(key, bytes) else key
-        if text_key.lower() == name:
-            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return None
 
 
 class _Stopper:

@@ -116,9 +116,10 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
     """(algorithm, value) the client sent as a header or announced trailer; S3Error if inconsistent."""
     claims: list[tuple[str, str]] = []
     for name, value in request.headers.items():
-        algorithm = _checksums.algorithm_of_header(name)
-        if algorithm is not None:
-            claims.append((algorithm, value.strip()))
+        if name.startswith("x-amz-checksum-"):
+            algorithm = _checksums.algorithm_of_header(name)
+            if algorithm is not None:
+                claims.append((algorithm, value.strip()))
     announced = request.headers.get("x-amz-trailer")
     if announced is not None:
         algorithm = _checksums.algorithm_of_header(announced.strip().lower())

@@ -21,10 +21,16 @@ class Headers(Mapping[str, str]):
         # Clients hand urllib3 names and values as str or bytes; both are accepted.
         items: dict[str, str] = {}
         for name, value in (raw or {}).items():
-            lname = (name.decode("latin-1") if isinstance(name, bytes) else name).lower()
-            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            lname = name.lower() if isinstance(name, str) else name.decode("latin-1").lower()
+            text = (
+                value if isinstance(value, str) else value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            )
             items[lname] = f"{items[lname]},{text}" if lname in items else text
         self._items = items
+
+    def _default(self, name: str, value: str) -> None:
+        """Add a header the transport would add (urllib3's framing headers); only at construction."""
+        self._items.setdefault(name, value)
 
     def __getitem__(self, name: str) -> str:
         return self._items[name.lower()]
@@ -45,7 +51,7 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._items!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class S3Request:
     """One HTTP request addressed to an S3 endpoint the fake owns.
 
@@ -54,6 +60,7 @@ class S3Request:
     without ``=`` (``?uploads``) and ``""`` for one sent with an empty value (``?uploads=``).
     ``bucket``/``key`` are decoded exactly once; ``key`` is ``""`` for a bucket-level request
     and ``bucket`` is ``""`` for a service-level request (``GET /``).
+    Treat it as read-only: only the service sets ``body``, once it has read it.
     """
 
     method: str

@@ -22,6 +22,27 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
 
+    def to_urllib3(self, *, method: str, url: str, preload_content: bool, decode_content: bool) -> HTTPResponse:
+        """The answer as urllib3 would have built it from the socket."""
+        headers = HTTPHeaderDict(self.headers)
+        if "Content-Length" not in headers:
+            headers["Content-Length"] = str(len(self.body))
+        try:
+            reason = HTTPStatus(self.status).phrase
+        except ValueError:
+            reason = ""
+        return HTTPResponse(
+            body=io.BytesIO(self.body),
+            headers=headers,
+            status=self.status,
+            reason=reason,
+            preload_content=preload_content,
+            decode_content=decode_content,
+            request_method=method,
+            request_url=url,
+            enforce_content_length=True,
+        )
+
 
 def xml_element(name: str, value: str) -> str:
     return f"<{name}>{escape(value)}</{name}>"
@@ -45,31 +66,3 @@ def error_response(error: S3Error, *, request_id: str, host_id: str, method: str
         + xml_element("HostId", host_id)
     )
     return Response(error.status, headers, xml_document("Error", inner, namespace=False))
-
-
-def to_urllib3(
-    response: Response,
-    *,
-    method: str,
-    url: str,
-    preload_content: bool,
-    decode_content: bool,
-) -> HTTPResponse:
-    headers = HTTPHeaderDict(response.headers)
-    if "Content-Length" not in headers:
-        headers["Content-Length"] = str(len(response.body))
-    try:
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = ""
-    return HTTPResponse(
-        body=io.BytesIO(response.body),
-        headers=headers,
-        status=response.status,
-        reason=reason,
-        preload_content=preload_content,
-        decode_content=decode_content,
-        request_method=method,
-        request_url=url,
-        enforce_content_length=True,
-    )

@@ -5,15 +5,9 @@ wire -> auth -> operation -> sequencer -> store; every failure becomes S3's XML 
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import hashlib
-import itertools
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -22,15 +16,14 @@ from urllib3.exceptions import ProtocolError
 from . import _chunked, _dispatch, _faults, _integrity, _ops_bucket, _wire
 from ._auth import Principal, authenticate
 from ._calls import Call
-from ._context import OperationContext, Settings
+from ._context import OperationContext
 from ._endpoints import Route
-from ._faults import Fault, Faults
+from ._faults import Fault
 from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
 from ._request import S3Request
 from ._response import Response, error_response
-from ._sequencer import Sequencer, WriteRecord
-from ._store import Store
-from ._uploads import Uploads
+from ._sequencer import WriteRecord
+from ._state import FakeState
 from .errors import S3Error
 
 # Operations whose request body is an object (or part) and so gets the size checks up front.
@@ -75,228 +68,195 @@ class _ClientBodyError(Exception):
         self.original = original
 
 
-def system_clock() -> datetime:
-    # time.time is looked up at every call so freezegun and time-machine are honoured.
-    return datetime.fromtimestamp(time.time(), UTC)
-
-
-class Service:
-    def __init__(
-        self,
-        *,
-        credentials: Mapping[str, str],
-        settings: Settings,
-        clock: Callable[[], datetime],
-        verify_signatures: bool,
-    ) -> None:
-        self.credentials = dict(credentials)
-        self.settings = settings
-        self._base_clock = clock
-        self.verify_signatures = verify_signatures
-        self.store = Store()
-        self.sequencer = Sequencer(self.store, self.now)
-        self.uploads = Uploads()
-        self.faults = Faults()
-        self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
-        self.calls: list[Call] = []
-        self.internal_errors: list[BaseException] = []
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        """The fake's clock: the configured clock, read now, plus any injected latency."""
-        return self._base_clock() + self.clock_offset
-
-    def reset(self) -> None:
-        with self._lock:
-            self.store.clear()
-            self.sequencer.reset()
-            self.uploads.reset()
-            self.faults.clear()
-            self.clock_offset = timedelta(0)
-            self.calls.clear()
-            self.internal_errors.clear()
-            self._ids = itertools.count(1)
-
-    def _request_ids(self) -> tuple[str, str]:
-        with self._lock:
-            number = next(self._ids)
-        request_id = f"FAKES3{number:010X}"
-        host_id = base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
-        return request_id, host_id
-
-    def handle(
-        self,
-        *,
-        method: str,
-        scheme: str,
-        host: str,
-        url: str,
-        raw_headers: Mapping[str, Any] | None,
-        body: Any,
-        chunked_transfer: bool,
-        route: Route,
-    ) -> Response:
-        request_id, host_id = self._request_ids()
-        raw_path, raw_query = _wire.split_target(url)
-        exchange = _Exchange(request_id, f"{scheme}://{host}{raw_path}" + (f"?{raw_query}" if raw_query else ""))
-        error: S3Error | None = None
-        try:
-            exchange.now = self.now()
-            headers = _wire.effective_headers(raw_headers, body, method, chunked_transfer)
-            exchange.request = _wire.build_request(
-                method=method,
-                scheme=scheme,
-                host=host,
-                raw_path=raw_path,
-                raw_query=raw_query,
-                headers=headers,
-                body=b"",
-                route=route,
-                plus_as_space=self.settings.plus_as_space,
-            )
-            response = self._process(exchange, body)
-        except S3Error as exc:
-            error = exc
-        except _ClientBodyError as exc:
-            raise exc.original from None  # the client's own body failed, as it would on a socket
-        except SimultaneousTimeoutError as exc:
-            # A hold gave up. The writer gets a client error no SDK retries (S3 never sends this
-            # code); the test is told too, when the hold's block exits.
-            error = S3Error(HOLD_TIMEOUT, str(exc), status=400, hint=str(exc))
-        except _ConnectionReset as reset:
-            self._log(exchange, route, method, 0, None, fault=reset.kind)
-            raise reset.error() from None
-        except Exception as exc:  # the fake's own bug: answer like S3, fail the test at stop()
-            self.internal_errors.append(exc)
-            error = S3Error("InternalError", hint=f"fakes3put raised {type(exc).__name__}: {exc}")
-        if error is not None:
-            response = error_response(error, request_id=request_id, host_id=host_id, method=method)
-            self._log_rejected_write(exchange, error.code)
-        response.headers.update(
-            {
-                "x-amz-request-id": request_id,
-                "x-amz-id-2": host_id,
-                "Date": format_datetime(exchange.now.replace(microsecond=0), usegmt=True),
-                "Server": "AmazonS3",
-            }
+def handle(
+    state: FakeState,
+    *,
+    method: str,
+    scheme: str,
+    host: str,  # host[:port] as urllib3 would send it, unless the headers carry a Host
+    url: str,
+    raw_headers: Mapping[str, Any] | None,
+    body: Any,
+    chunked_transfer: bool,
+    route: Route,
+) -> Response:
+    request_id, host_id = state.request_ids()
+    raw_path, raw_query = _wire.split_target(url)
+    target = raw_path + (f"?{raw_query}" if raw_query else "")
+    exchange = _Exchange(request_id, f"{scheme}://{host}{target}")
+    error: S3Error | None = None
+    try:
+        exchange.now = state.now()
+        headers = _wire.effective_headers(raw_headers, body, method, chunked_transfer)
+        given = headers.get("host")  # what the client signed, when it set Host itself
+        if given:
+            host = given.lower()
+            exchange.url = f"{scheme}://{host}{target}"
+        exchange.request = _wire.build_request(
+            method=method,
+            scheme=scheme,
+            host=host,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=headers,
+            body=b"",
+            route=route,
+            plus_as_space=state.settings.plus_as_space,
         )
-        fault = exchange.fault.kind if exchange.fault is not None else None
-        if fault == _faults.RESET_AFTER_COMMIT and error is None:
-            # Stored, but the client never hears it: it sees a reset and (botocore) retries.
-            if exchange.record is not None:
-                exchange.record.outcome = "lost-ack"
-            self._log(exchange, route, method, response.status, None, fault=fault)
-            raise _ConnectionReset(fault).error()
-        self._log(exchange, route, method, response.status, error, fault=fault)
-        return response
+        response = _process(state, exchange, body)
+    except S3Error as exc:
+        error = exc
+    except _ClientBodyError as exc:
+        raise exc.original from None  # the client's own body failed, as it would on a socket
+    except SimultaneousTimeoutError as exc:
+        # A hold gave up. The writer gets a client error no SDK retries (S3 never sends this
+        # code); the test is told too, when the hold's block exits.
+        error = S3Error(HOLD_TIMEOUT, str(exc), status=400, hint=str(exc))
+    except _ConnectionReset as reset:
+        _log(state, exchange, route, method, 0, None, fault=reset.kind)
+        raise reset.error() from None
+    except Exception as exc:  # the fake's own bug: answer like S3, fail the test at stop()
+        state.internal_errors.append(exc)
+        error = S3Error("InternalError", hint=f"fakes3put raised {type(exc).__name__}: {exc}")
+    if error is not None:
+        response = error_response(error, request_id=request_id, host_id=host_id, method=method)
+        _log_rejected_write(state, exchange, error.code)
+    response.headers.update(
+        {
+            "x-amz-request-id": request_id,
+            "x-amz-id-2": host_id,
+            "Date": format_datetime(exchange.now.replace(microsecond=0), usegmt=True),
+            "Server": "AmazonS3",
+        }
+    )
+    fault = exchange.fault.kind if exchange.fault is not None else None
+    if fault == _faults.RESET_AFTER_COMMIT and error is None:
+        # Stored, but the client never hears it: it sees a reset and (botocore) retries.
+        if exchange.record is not None:
+            exchange.record.outcome = "lost-ack"
+        _log(state, exchange, route, method, response.status, None, fault=fault)
+        raise _ConnectionReset(fault).error()
+    _log(state, exchange, route, method, response.status, error, fault=fault)
+    return response
 
-    def _process(self, exchange: _Exchange, body: Any) -> Response:
-        """Everything between a parsed request line and a response; raises S3Error to refuse."""
-        request = exchange.request
-        assert request is not None
-        operation = exchange.operation = _dispatch.operation_name(request)
-        if operation in _dispatch.MUTATING:
-            exchange.sent = self.sequencer.next_sent()
-        if operation in _OBJECT_BODY_OPERATIONS:
-            # Refuse a missing, garbage or oversize length before reading a byte of the body.
-            _integrity.declared_length(request.headers, accept_chunked_transfer=self.settings.accept_chunked_transfer)
-        # The body is read here, with no lock held: a client callback may re-enter the fake.
-        try:
-            data = _wire.read_body(body)
-        except Exception as exc:
-            raise _ClientBodyError(exc) from exc
-        request = exchange.request = dataclasses.replace(request, body=data)
-        self._inject_fault(exchange)
-        chunked = _chunked.decode(request.body) if _integrity.is_aws_chunked(request.headers) else None
-        exchange.principal = authenticate(
-            request,
-            chunked,
-            credentials=self.credentials,
-            now=exchange.now,
-            expected_region=self._expected_region(request, operation, chunked),
-            verify=self.verify_signatures,
-        )
-        handler = _dispatch.handler_for(operation)
-        ctx = OperationContext(
-            request=request,
-            chunked=chunked,
-            principal=exchange.principal,
-            store=self.store,
-            sequencer=self.sequencer,
-            settings=self.settings,
-            now=exchange.now,
-            sent=exchange.sent,
-            clock=self.now,
-            uploads=self.uploads,
-        )
-        response = handler(ctx)
-        exchange.record = self.sequencer.record_for(exchange.sent) if exchange.sent else None
-        return response
 
-    def _inject_fault(self, exchange: _Exchange) -> None:
-        request = exchange.request
-        assert request is not None
-        fault = self.faults.take(exchange.operation, request.bucket, request.key, exchange.request_id)
-        exchange.fault = fault
-        if fault is None:
-            return
-        if fault.kind == _faults.LATENCY:
-            with self._lock:
-                self.clock_offset += fault.latency
-            exchange.now = self.now()
-        elif fault.kind in _faults.ERROR_KINDS:
-            raise S3Error(fault.kind, hint=f"injected by {fault.describe()}")
-        elif fault.kind == _faults.RESET_BEFORE_COMMIT:
-            raise _ConnectionReset(fault.kind)
+def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
+    """Everything between a parsed request line and a response; raises S3Error to refuse."""
+    request = exchange.request
+    assert request is not None
+    operation = exchange.operation = _dispatch.operation_name(request)
+    if operation in _dispatch.MUTATING:
+        exchange.sent = state.sequencer.next_sent()
+    if operation in _OBJECT_BODY_OPERATIONS:
+        # Refuse a missing, garbage or oversize length before reading a byte of the body.
+        _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
+    # The body is read here, with no lock held: a client callback may re-enter the fake.
+    try:
+        data = _wire.read_body(body)
+    except Exception as exc:
+        raise _ClientBodyError(exc) from exc
+    request.body = data
+    _inject_fault(state, exchange)
+    chunked = _chunked.decode(request.body) if _integrity.is_aws_chunked(request.headers) else None
+    exchange.principal = authenticate(
+        request,
+        chunked,
+        credentials=state.credentials,
+        now=exchange.now,
+        expected_region=_expected_region(state, request, operation, chunked),
+        verify=state.verify_signatures,
+    )
+    handler = _dispatch.handler_for(operation)
+    ctx = OperationContext(
+        request=request,
+        chunked=chunked,
+        principal=exchange.principal,
+        store=state.store,
+        sequencer=state.sequencer,
+        settings=state.settings,
+        now=exchange.now,
+        sent=exchange.sent,
+        clock=state.now,
+        uploads=state.uploads,
+    )
+    response = handler(ctx)
+    exchange.record = state.sequencer.record_for(exchange.sent) if exchange.sent else None
+    return response
 
-    def _log_rejected_write(self, exchange: _Exchange, code: str) -> None:
-        request = exchange.request
-        if exchange.operation not in _dispatch.MUTATING or request is None or self.sequencer.has_record(exchange.sent):
-            return
-        self.sequencer.record_rejection(
-            sent=exchange.sent,
-            bucket=request.bucket,
-            key=request.key,
+
+def _inject_fault(state: FakeState, exchange: _Exchange) -> None:
+    request = exchange.request
+    assert request is not None
+    fault = state.faults.take(exchange.operation, request.bucket, request.key, exchange.request_id)
+    exchange.fault = fault
+    if fault is None:
+        return
+    if fault.kind == _faults.LATENCY:
+        with state.lock:
+            state.clock_offset += fault.latency
+        exchange.now = state.now()
+    elif fault.kind in _faults.ERROR_KINDS:
+        raise S3Error(fault.kind, hint=f"injected by {fault.describe()}")
+    elif fault.kind == _faults.RESET_BEFORE_COMMIT:
+        raise _ConnectionReset(fault.kind)
+
+
+def _log_rejected_write(state: FakeState, exchange: _Exchange, code: str) -> None:
+    request = exchange.request
+    if exchange.operation not in _dispatch.MUTATING or request is None or state.sequencer.has_record(exchange.sent):
+        return
+    state.sequencer.record_rejection(
+        sent=exchange.sent,
+        bucket=request.bucket,
+        key=request.key,
+        operation=exchange.operation,
+        principal=exchange.principal.access_key,
+        error_code=code,
+    )
+
+
+def _log(
+    state: FakeState,
+    exchange: _Exchange,
+    route: Route,
+    method: str,
+    status: int,
+    error: S3Error | None,
+    *,
+    fault: str | None,
+) -> None:
+    if fault == _faults.RESET_BEFORE_COMMIT:
+        _log_rejected_write(state, exchange, "ConnectionReset")
+    request = exchange.request
+    state.calls.append(
+        Call(
             operation=exchange.operation,
+            method=method,
+            url=exchange.url,
+            bucket=route.bucket,
+            key=request.key if request is not None else route.raw_key,
+            status=status,
+            error_code=error.code if error is not None else None,
             principal=exchange.principal.access_key,
-            error_code=code,
+            request_id=exchange.request_id,
+            hint=error.hint if error is not None else None,
+            diagnostics=dict(error.extra) if error is not None else {},
+            fault=fault,
         )
+    )
 
-    def _log(
-        self, exchange: _Exchange, route: Route, method: str, status: int, error: S3Error | None, *, fault: str | None
-    ) -> None:
-        if fault == _faults.RESET_BEFORE_COMMIT:
-            self._log_rejected_write(exchange, "ConnectionReset")
-        request = exchange.request
-        self.calls.append(
-            Call(
-                operation=exchange.operation,
-                method=method,
-                url=exchange.url,
-                bucket=route.bucket,
-                key=request.key if request is not None else route.raw_key,
-                status=status,
-                error_code=error.code if error is not None else None,
-                principal=exchange.principal.access_key,
-                request_id=exchange.request_id,
-                hint=error.hint if error is not None else None,
-                diagnostics=dict(error.extra) if error is not None else {},
-                fault=fault,
-            )
-        )
 
-    def _expected_region(self, request: S3Request, operation: str, chunked: _chunked.ChunkedBody | None) -> str:
-        """The region a SigV4 scope must name: the bucket's, else the endpoint's, else the fake's."""
-        bucket = self.store.bucket(request.bucket) if request.bucket else None
-        if bucket is not None:
-            return bucket.region
-        if request.endpoint_region is not None:
-            return request.endpoint_region
-        if operation == "CreateBucket":
-            try:
-                constraint = _ops_bucket._location_constraint(chunked.data if chunked else request.body)
-            except S3Error:
-                constraint = None
-            return constraint or "us-east-1"
-        return self.settings.region
+def _expected_region(state: FakeState, request: S3Request, operation: str, chunked: _chunked.ChunkedBody | None) -> str:
+    """The region a SigV4 scope must name: the bucket's, else the endpoint's, else the fake's."""
+    bucket = state.store.bucket(request.bucket) if request.bucket else None
+    if bucket is not None:
+        return bucket.region
+    if request.endpoint_region is not None:
+        return request.endpoint_region
+    if operation == "CreateBucket":
+        try:
+            constraint = _ops_bucket._location_constraint(chunked.data if chunked else request.body)
+        except S3Error:
+            constraint = None
+        return constraint or "us-east-1"
+    return state.settings.region

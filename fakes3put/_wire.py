@@ -75,14 +75,13 @@ def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chu
     headers = Headers(raw)
     if "content-length" in headers or "transfer-encoding" in headers:
         return headers
-    extra: dict[str, str | bytes] = dict(headers)
     if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):
-        extra["transfer-encoding"] = "chunked"
+        headers._default("transfer-encoding", "chunked")
     elif body is not None:
-        extra["content-length"] = str(len(body.encode("utf-8") if isinstance(body, str) else body))
+        headers._default("content-length", str(len(body.encode("utf-8") if isinstance(body, str) else body)))
     elif method in _METHODS_WITH_BODY:
-        extra["content-length"] = "0"
-    return Headers(extra)
+        headers._default("content-length", "0")
+    return headers
 
 
 def decode_key(raw_key: str, *, plus_as_space: bool) -> str:

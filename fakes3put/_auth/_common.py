@@ -69,8 +69,16 @@ def parse_amz_date(text: str) -> datetime | None:
     """Parse ``YYYYMMDD'T'HHMMSS'Z'``; None unless the text is exactly that shape and a real time."""
     if not _AMZ_DATE.fullmatch(text):
         return None
-    try:
-        return datetime.strptime(text, AMZ_DATE_FORMAT).replace(tzinfo=UTC)
+    try:  # by hand: strptime is a large share of a small request's cost
+        return datetime(
+            int(text[0:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[9:11]),
+            int(text[11:13]),
+            int(text[13:15]),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
 

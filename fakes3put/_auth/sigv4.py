@@ -6,6 +6,7 @@ The pure functions at the top sign as well as verify (tests and demos use them);
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -72,8 +73,9 @@ def derived_keys(secret: str, date: str, region: str, service: str = SERVICE) ->
     return k_date, k_region, k_service, hmac_sha256(k_service, TERMINATOR)
 
 
+@functools.lru_cache(maxsize=256)
 def signing_key(secret: str, date: str, region: str, service: str = SERVICE) -> bytes:
-    """The SigV4 signing key (kSigning) for one day, region and service."""
+    """The SigV4 signing key (kSigning) for one day, region and service (cached: it is pure)."""
     return derived_keys(secret, date, region, service)[3]
 
 

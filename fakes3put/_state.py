@@ -1,0 +1,81 @@
+"""A fake's state: store, sequencer, logs, credentials, settings and clock.
+
+Kept apart from the request path (``_service``) so that constructing a ``FakeS3`` does not
+load the signing, checksum and operation modules; they load with the first request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ._calls import Call
+from ._faults import Faults
+from ._sequencer import Sequencer
+from ._store import Store
+from ._uploads import Uploads
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    region: str
+    plus_as_space: bool
+    accept_chunked_transfer: bool = False
+
+
+def system_clock() -> datetime:
+    # time.time is looked up at every call so freezegun and time-machine are honoured.
+    return datetime.fromtimestamp(time.time(), UTC)
+
+
+class FakeState:
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, str],
+        settings: Settings,
+        clock: Callable[[], datetime],
+        verify_signatures: bool,
+    ) -> None:
+        self.credentials = dict(credentials)
+        self.settings = settings
+        self._base_clock = clock
+        self.verify_signatures = verify_signatures
+        self.store = Store()
+        self.sequencer = Sequencer(self.store, self.now)
+        self.uploads = Uploads()
+        self.faults = Faults()
+        self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
+        self.calls: list[Call] = []
+        self.internal_errors: list[BaseException] = []
+        self._ids = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The fake's clock: the configured clock, read now, plus any injected latency."""
+        return self._base_clock() + self.clock_offset
+
+    def reset(self) -> None:
+        with self.lock:
+            self.store.clear()
+            self.sequencer.reset()
+            self.uploads.reset()
+            self.faults.clear()
+            self.clock_offset = timedelta(0)
+            self.calls.clear()
+            self.internal_errors.clear()
+            self._ids = itertools.count(1)
+
+    def request_ids(self) -> tuple[str, str]:
+        """S3's x-amz-request-id and x-amz-id-2, numbered so a run's log is the same every time."""
+        with self.lock:
+            number = next(self._ids)
+        request_id = f"FAKES3{number:010X}"
+        host_id = base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
+        return request_id, host_id

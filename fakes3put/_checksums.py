@@ -80,6 +80,28 @@ def checksum(algorithm: str, data: bytes | memoryview) -> str:
     return base64.b64encode(_DIGESTS[algorithm](data)).decode("ascii")
 
 
+def incremental(algorithm: str) -> tuple[Callable[[bytes | memoryview], None], Callable[[], str]]:
+    """(update, result) for computing ``algorithm`` piece by piece; result is base64 like ``checksum``."""
+    if algorithm in ("SHA1", "SHA256"):
+        hasher = hashlib.sha1(usedforsecurity=False) if algorithm == "SHA1" else hashlib.sha256()
+        return hasher.update, lambda: base64.b64encode(hasher.digest()).decode("ascii")
+    size = ALGORITHMS[algorithm]
+    state = [0]
+    if algorithm == "CRC32":
+
+        def update(piece: bytes | memoryview) -> None:
+            state[0] = zlib.crc32(piece, state[0])
+
+    else:
+        model = _anycrc("CRC32C" if algorithm == "CRC32C" else "CRC64-NVME")
+        state[0] = int(model.calc(b""))  # anycrc continues from a previous result: start from the empty input's
+
+        def update(piece: bytes | memoryview) -> None:
+            state[0] = int(model.calc(piece, state[0]))
+
+    return update, lambda: base64.b64encode(state[0].to_bytes(size, "big")).decode("ascii")
+
+
 def md5_digest(data: bytes | memoryview) -> bytes:
     return hashlib.md5(data, usedforsecurity=False).digest()
 

@@ -5,21 +5,29 @@ Wire shape::
     <hex size>[;chunk-signature=<64 hex>]\r\n<size bytes>\r\n   ... repeated
     0[;chunk-signature=<64 hex>]\r\n
     [<trailer name>:<value>\r\n ...]\r\n
+
+The encoded body arrives as the blocks it was read in; it is decoded across block
+boundaries without joining them first, so the object's bytes are copied once.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .errors import S3Error
 
 _SIGNATURE_EXT = b"chunk-signature="
-_MAX_SIZE_FIELD = 16  # hex digits; anything longer is garbage, not a size
+_HEX_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
+_MAX_LINE = 8192  # a chunk header or trailer line longer than this is not aws-chunked
+
+Piece = bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """One chunk: its data is ``encoded[start:end]``; the final chunk has ``start == end``."""
+    """One chunk: its data is ``data[start:end]`` of the decoded body; the final chunk is empty."""
 
     start: int
     end: int
@@ -28,67 +36,106 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class ChunkedBody:
-    encoded: bytes
     data: bytes
     chunks: tuple[Chunk, ...]
     trailers: tuple[tuple[str, str], ...]
     trailer_signature: str | None
+    wire_length: int
 
     def chunk_data(self, chunk: Chunk) -> memoryview:
-        return memoryview(self.encoded)[chunk.start : chunk.end]
+        return memoryview(self.data)[chunk.start : chunk.end]
 
 
 def _broken(reason: str) -> S3Error:
-    return S3Error(
-        "IncompleteBody",
-        f"The request body is not valid aws-chunked encoding: {reason}.",
-    )
+    return S3Error("IncompleteBody", f"The request body is not valid aws-chunked encoding: {reason}.")
 
 
-def decode(encoded: bytes) -> ChunkedBody:
-    """Split an aws-chunked body into data, chunk frames and trailers; S3Error if malformed."""
+class _Cursor:
+    """Reads lines and byte runs across a list of blocks."""
+
+    def __init__(self, blocks: Sequence[bytes]) -> None:
+        self._blocks = [block for block in blocks if block]
+        self._index = 0
+        self._pos = 0
+        self.offset = 0  # bytes consumed so far
+
+    def _advance(self, count: int) -> None:
+        self.offset += count
+        self._pos += count
+        while self._index < len(self._blocks) and self._pos >= len(self._blocks[self._index]):
+            self._pos -= len(self._blocks[self._index])
+            self._index += 1
+
+    def at_end(self) -> bool:
+        return self._index >= len(self._blocks)
+
+    def line(self, what: str) -> bytes:
+        """The bytes up to the next CRLF (which is consumed)."""
+        start = self.offset
+        buffer = b""
+        while len(buffer) <= _MAX_LINE:
+            if self.at_end():
+                raise _broken(f"{what} at byte {start} is not terminated")
+            block = self._blocks[self._index]
+            window = block[self._pos : self._pos + _MAX_LINE + 2]
+            combined = buffer + window
+            end = combined.find(b"\r\n")
+            if end >= 0:
+                self._advance(end + 2 - len(buffer))
+                return combined[:end]
+            buffer = combined
+            self._advance(len(window))
+        raise _broken(f"{what} at byte {start} is longer than {_MAX_LINE} bytes")
+
+    def take(self, count: int, into: list[Piece]) -> bool:
+        """Append ``count`` bytes (as views) to ``into``; False if the blocks end first."""
+        while count:
+            if self.at_end():
+                return False
+            block = self._blocks[self._index]
+            piece = memoryview(block)[self._pos : self._pos + count]
+            into.append(piece)
+            count -= len(piece)
+            self._advance(len(piece))
+        return True
+
+
+def decode_blocks(blocks: Sequence[bytes], on_piece: Callable[[Piece], None] | None = None) -> ChunkedBody:
+    """Split an aws-chunked body into data, chunk frames and trailers; S3Error if malformed.
+
+    ``on_piece`` sees every run of object bytes, in order, before they are joined.
+    """
+    cursor = _Cursor(blocks)
+    pieces: list[Piece] = []
     chunks: list[Chunk] = []
-    pos = 0
-    total = len(encoded)
+    size_so_far = 0
     while True:
-        eol = encoded.find(b"\r\n", pos)
-        if eol < 0:
-            raise _broken(f"chunk header at byte {pos} is not terminated")
-        size_field, _, extension = encoded[pos:eol].partition(b";")
+        header_at = cursor.offset
+        size_field, _, extension = cursor.line("chunk header").partition(b";")
         size_text = size_field.strip()
-        if not size_text or len(size_text) > _MAX_SIZE_FIELD:
-            raise _broken(f"chunk size {size_text[:20]!r} at byte {pos} is not a hex number")
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _broken(f"chunk size {size_text[:20]!r} at byte {pos} is not a hex number") from None
-        signature = None
+        if not _HEX_SIZE.fullmatch(size_text):
+            raise _broken(f"chunk size {size_text[:20]!r} at byte {header_at} is not a hex number")
+        size = int(size_text, 16)
         extension = extension.strip()
-        if extension.startswith(_SIGNATURE_EXT):
-            signature = extension[len(_SIGNATURE_EXT) :].decode("latin-1")
-        start = eol + 2
-        end = start + size
+        signature = extension[len(_SIGNATURE_EXT) :].decode("latin-1") if extension.startswith(_SIGNATURE_EXT) else None
         if size == 0:
-            chunks.append(Chunk(start, start, signature))
-            pos = start
+            chunks.append(Chunk(size_so_far, size_so_far, signature))
             break
-        if end + 2 > total:
-            raise _broken(f"chunk at byte {pos} declares {size} bytes but the body ends first")
-        if encoded[end : end + 2] != b"\r\n":
-            raise _broken(f"chunk at byte {pos} is not followed by CRLF after {size} bytes")
-        chunks.append(Chunk(start, end, signature))
-        pos = end + 2
+        first = len(pieces)
+        if not cursor.take(size, pieces):
+            raise _broken(f"chunk at byte {header_at} declares {size} bytes but the body ends first")
+        ending: list[Piece] = []
+        if not cursor.take(2, ending) or b"".join(ending) != b"\r\n":
+            raise _broken(f"chunk at byte {header_at} is not followed by CRLF after {size} bytes")
+        if on_piece is not None:
+            for piece in pieces[first:]:
+                on_piece(piece)
+        chunks.append(Chunk(size_so_far, size_so_far + size, signature))
+        size_so_far += size
 
     trailers: list[tuple[str, str]] = []
     trailer_signature = None
-    while True:
-        eol = encoded.find(b"\r\n", pos)
-        if eol < 0:
-            raise _broken("the trailer section is not terminated by an empty line")
-        line = encoded[pos:eol]
-        pos = eol + 2
-        if not line:
-            break
+    while line := cursor.line("trailer section"):
         name, colon, value = line.partition(b":")
         if not colon:
             raise _broken(f"trailer line {line[:40]!r} has no ':'")
@@ -98,12 +145,12 @@ def decode(encoded: bytes) -> ChunkedBody:
             trailer_signature = text
         else:
             trailers.append((lname, text))
-    if pos != total:
-        raise _broken(f"{total - pos} unexpected bytes after the end of the encoding")
+    if not cursor.at_end():
+        raise _broken("unexpected bytes after the end of the encoding")
+    data = bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
+    return ChunkedBody(data, tuple(chunks), tuple(trailers), trailer_signature, cursor.offset)
 
-    if len(chunks) == 2:  # the common case: one data chunk, no join needed
-        data = encoded[chunks[0].start : chunks[0].end]
-    else:
-        view = memoryview(encoded)
-        data = b"".join(view[c.start : c.end] for c in chunks)
-    return ChunkedBody(encoded, data, tuple(chunks), tuple(trailers), trailer_signature)
+
+def decode(encoded: bytes) -> ChunkedBody:
+    """Decode an aws-chunked body held in one piece."""
+    return decode_blocks([encoded])

@@ -82,16 +82,16 @@ def _compare(name: str, declared: int, actual: int) -> None:
         )
 
 
-def _check_length(request: S3Request, chunked: ChunkedBody | None, data: bytes) -> None:
+def _check_length(request: S3Request, chunked: ChunkedBody | None) -> None:
     headers = request.headers
     length = _length(headers, "content-length")
     if length is not None:
-        _compare("Content-Length", length, len(request.body))
+        _compare("Content-Length", length, request.wire_length)
     if chunked is not None:
         decoded = _length(headers, "x-amz-decoded-content-length")
         if decoded is None:
             raise S3Error("MissingContentLength", "x-amz-decoded-content-length is required with aws-chunked")
-        _compare("x-amz-decoded-content-length", decoded, len(data))
+        _compare("x-amz-decoded-content-length", decoded, len(request.body))
 
 
 def _content_md5(headers: Headers, md5: bytes, size: int) -> None:
@@ -161,17 +161,30 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
     return claims[0] if claims else None
 
 
+def claimed_algorithm(headers: Headers) -> str | None:
+    """The checksum algorithm a request's header or announced trailer names (checked fully in ``verify``)."""
+    for name in headers:
+        if name.startswith("x-amz-checksum-") and (algorithm := _checksums.algorithm_of_header(name)) is not None:
+            return algorithm
+    announced = headers.get("x-amz-trailer")
+    return _checksums.algorithm_of_header(announced.strip().lower()) if announced is not None else None
+
+
 def verify(request: S3Request, chunked: ChunkedBody | None) -> VerifiedBody:
-    """Check every integrity claim of a body that carries an object; one pass per digest."""
-    data = chunked.data if chunked is not None else request.body
-    _check_length(request, chunked, data)
+    """Check every integrity claim of a body that carries an object, with the digests read took."""
+    data = request.body
+    _check_length(request, chunked)
     claim = _claimed_checksum(request, chunked)
-    md5 = _checksums.md5_digest(data)
+    digests = request.digests
+    md5 = digests.md5 if digests is not None else _checksums.md5_digest(data)
     _content_md5(request.headers, md5, len(data))
     if claim is None:
         return VerifiedBody(data, md5, None, None)
     algorithm, value = claim
-    computed = _checksums.checksum(algorithm, data)
+    if digests is not None and digests.checksum_algorithm == algorithm and digests.checksum is not None:
+        computed = digests.checksum
+    else:
+        computed = _checksums.checksum(algorithm, data)
     if computed != value:
         raise S3Error(
             "BadDigest",

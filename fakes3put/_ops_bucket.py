@@ -58,7 +58,7 @@ def create_bucket(ctx: OperationContext) -> Response:
     problem = bucket_name_problem(name)
     if problem is not None:
         raise S3Error("InvalidBucketName", extra={"BucketName": name}, hint=f"bucket name {name!r} {problem}")
-    constraint = _location_constraint(ctx.chunked.data if ctx.chunked else request.body)
+    constraint = _location_constraint(request.body)
     if constraint == "us-east-1":
         raise S3Error("InvalidLocationConstraint", extra={"LocationConstraint": constraint})
     region = constraint or "us-east-1"
@@ -112,7 +112,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
     if not _access.can_write_acp(bucket, ctx.who):
         raise S3Error("AccessDenied")
     canned, grants = _access.requested_acl(request.headers)
-    body = ctx.chunked.data if ctx.chunked else request.body
+    body = request.body
     if canned is None and not grants and not body.strip():
         raise S3Error(
             "MissingSecurityHeader",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._digests import DigestResult
 
 
 class Headers(Mapping[str, str]):
@@ -58,6 +61,7 @@ class S3Request:
     ``raw_path`` and ``raw_query`` are exactly as on the wire (still percent-encoded);
     ``query`` holds the decoded pairs in wire order, with ``None`` for a name sent
     without ``=`` (``?uploads``) and ``""`` for one sent with an empty value (``?uploads=``).
+    ``body`` is the payload: for an aws-chunked request, the decoded object bytes.
     ``bucket``/``key`` are decoded exactly once; ``key`` is ``""`` for a bucket-level request
     and ``bucket`` is ``""`` for a service-level request (``GET /``).
     Treat it as read-only: only the service sets ``body``, once it has read it.
@@ -76,6 +80,8 @@ class S3Request:
     addressing: str  # "path" | "virtual"
     endpoint_region: str | None = None
     query_map: Mapping[str, str | None] = field(default_factory=dict)
+    wire_length: int = 0  # bytes of body on the wire (aws-chunked framing included)
+    digests: DigestResult | None = None  # MD5, claimed checksum and SHA-256 of ``body``, from one pass
 
     @property
     def url(self) -> str:

@@ -17,6 +17,7 @@ from . import _chunked, _dispatch, _faults, _integrity, _ops_bucket, _wire
 from ._auth import Principal, authenticate
 from ._calls import Call
 from ._context import OperationContext
+from ._digests import Digests
 from ._endpoints import Route
 from ._faults import Fault
 from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
@@ -152,18 +153,17 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
     # The body is read here, with no lock held: a client callback may re-enter the fake.
     try:
-        data = _wire.read_body(body)
+        blocks = _wire.read_blocks(body)
     except Exception as exc:
         raise _ClientBodyError(exc) from exc
-    request.body = data
     _inject_fault(state, exchange)
-    chunked = _chunked.decode(request.body) if _integrity.is_aws_chunked(request.headers) else None
+    chunked = _take_payload(state, request, blocks)
     exchange.principal = authenticate(
         request,
         chunked,
         credentials=state.credentials,
         now=exchange.now,
-        expected_region=_expected_region(state, request, operation, chunked),
+        expected_region=_expected_region(state, request, operation),
         verify=state.verify_signatures,
     )
     handler = _dispatch.handler_for(operation)
@@ -182,6 +182,29 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     response = handler(ctx)
     exchange.record = state.sequencer.record_for(exchange.sent) if exchange.sent else None
     return response
+
+
+def _take_payload(state: FakeState, request: S3Request, blocks: list[bytes]) -> _chunked.ChunkedBody | None:
+    """Decode the body (if aws-chunked) and take every digest it needs, in one pass over its bytes."""
+    headers = request.headers
+    payload_hash = headers.get("x-amz-content-sha256") or ""
+    digests = Digests(
+        checksum_algorithm=_integrity.claimed_algorithm(headers),
+        sha256=state.verify_signatures and len(payload_hash) == 64,
+    )
+    try:
+        if _integrity.is_aws_chunked(headers):
+            chunked: _chunked.ChunkedBody | None = _chunked.decode_blocks(blocks, digests.update)
+            request.body, request.wire_length = chunked.data, chunked.wire_length  # type: ignore[union-attr]
+        else:
+            chunked = None
+            for block in blocks:
+                digests.update(block)
+            request.body = blocks[0] if len(blocks) == 1 else b"".join(blocks)
+            request.wire_length = len(request.body)
+    finally:
+        request.digests = digests.finish()
+    return chunked
 
 
 def _inject_fault(state: FakeState, exchange: _Exchange) -> None:
@@ -246,7 +269,7 @@ def _log(
     )
 
 
-def _expected_region(state: FakeState, request: S3Request, operation: str, chunked: _chunked.ChunkedBody | None) -> str:
+def _expected_region(state: FakeState, request: S3Request, operation: str) -> str:
     """The region a SigV4 scope must name: the bucket's, else the endpoint's, else the fake's."""
     bucket = state.store.bucket(request.bucket) if request.bucket else None
     if bucket is not None:
@@ -255,7 +278,7 @@ def _expected_region(state: FakeState, request: S3Request, operation: str, chunk
         return request.endpoint_region
     if operation == "CreateBucket":
         try:
-            constraint = _ops_bucket._location_constraint(chunked.data if chunked else request.body)
+            constraint = _ops_bucket._location_constraint(request.body)
         except S3Error:
             constraint = None
         return constraint or "us-east-1"

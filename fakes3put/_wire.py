@@ -39,19 +39,19 @@ def _unquote_query(text: str) -> str:
     return unquote(text.replace("+", " "), errors="strict")
 
 
-def read_body(body: Any) -> bytes:
-    """Read the request body exactly once, as urllib3 would have put it on the wire."""
+def read_blocks(body: Any) -> list[bytes]:
+    """Read the request body exactly once, as urllib3 would put it on the wire, in the blocks it comes in."""
     if body is None:
-        return b""
+        return []
     if isinstance(body, bytes):
-        return body
+        return [body]
     if isinstance(body, str):
-        return body.encode("utf-8")
+        return [body.encode("utf-8")]
     if hasattr(body, "read"):
         return _read_file_like(body)
     if isinstance(body, bytearray | memoryview):
-        return bytes(body)
-    return b"".join(part.encode("utf-8") if isinstance(part, str) else bytes(part) for part in body)
+        return [bytes(body)]
+    return [part.encode("utf-8") if isinstance(part, str) else bytes(part) for part in body]
 
 
 _READ_BLOCK = 1024 * 1024
@@ -60,14 +60,14 @@ _READ_BLOCK = 1024 * 1024
 _WHOLE_READERS = (io.BytesIO, io.BufferedReader, io.FileIO)
 
 
-def _read_file_like(body: Any) -> bytes:
+def _read_file_like(body: Any) -> list[bytes]:
     if isinstance(body, _WHOLE_READERS):
         data = body.read()
-        return data if isinstance(data, bytes) else bytes(data)
+        return [data if isinstance(data, bytes) else bytes(data)]
     blocks = []
     while block := body.read(_READ_BLOCK):
-        blocks.append(block.encode("utf-8") if isinstance(block, str) else block)
-    return blocks[0] if len(blocks) == 1 and isinstance(blocks[0], bytes) else b"".join(blocks)
+        blocks.append(block.encode("utf-8") if isinstance(block, str) else bytes(block))
+    return blocks
 
 
 def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:

@@ -40,7 +40,7 @@ class _Refused(Exception):
 
 def request_xml(ctx: OperationContext) -> bytes:
     """The request body as sent by the client (decoded if it travelled aws-chunked)."""
-    return ctx.chunked.data if ctx.chunked is not None else ctx.request.body
+    return ctx.request.body
 
 
 def parse(body: bytes, root: str) -> Element:

@@ -416,7 +416,8 @@ def check_payload(request: S3Request, chunked: ChunkedBody | None, verified: Ver
                 trailer=value == STREAMING_SIGNED_TRAILER,
             )
         return
-    computed = sha256_hex(request.body)
+    digests = request.digests
+    computed = digests.sha256_hex if digests is not None and digests.sha256_hex else sha256_hex(request.body)
     if value.lower() != computed:
         raise S3Error(
             "XAmzContentSHA256Mismatch",

@@ -15,15 +15,18 @@ _MISSING_FILE = os.path.join(os.sep, "nonexistent", "fakes3put", "aws-config")
 class SavedEnvironment:
     variables: dict[str, str] = field(default_factory=dict)
     boto3_session: Any = None
-    had_boto3: bool = False
 
 
-def isolate(access_key: str, secret_key: str, region: str) -> SavedEnvironment:
-    """Replace every ``AWS_*`` variable with the fake's credentials and region."""
-    saved = SavedEnvironment({name: value for name, value in os.environ.items() if name.startswith("AWS_")})
-    for name in saved.variables:
-        del os.environ[name]
-    os.environ.update(
+def save() -> SavedEnvironment:
+    """The real ``AWS_*`` variables and boto3's cached default session, to restore later."""
+    variables = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
+    boto3 = sys.modules.get("boto3")
+    return SavedEnvironment(variables, getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None)
+
+
+def apply(access_key: str, secret_key: str, region: str) -> None:
+    """Replace every ``AWS_*`` variable with a fake's credentials and region."""
+    _replace_aws_variables(
         {
             "AWS_ACCESS_KEY_ID": access_key,
             "AWS_SECRET_ACCESS_KEY": secret_key,
@@ -34,19 +37,22 @@ def isolate(access_key: str, secret_key: str, region: str) -> SavedEnvironment:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
     )
-    boto3 = sys.modules.get("boto3")
-    if boto3 is not None:
-        # boto3's default session caches whatever credentials it resolved first.
-        saved.had_boto3 = True
-        saved.boto3_session = getattr(boto3, "DEFAULT_SESSION", None)
-        setattr(boto3, "DEFAULT_SESSION", None)  # noqa: B010 - boto3 is untyped here on purpose
-    return saved
+    # boto3's default session caches whatever credentials it resolved first.
+    _set_boto3_session(None)
 
 
 def restore(saved: SavedEnvironment) -> None:
+    _replace_aws_variables(saved.variables)
+    _set_boto3_session(saved.boto3_session)
+
+
+def _replace_aws_variables(variables: dict[str, str]) -> None:
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         del os.environ[name]
-    os.environ.update(saved.variables)
+    os.environ.update(variables)
+
+
+def _set_boto3_session(session: Any) -> None:
     boto3 = sys.modules.get("boto3")
     if boto3 is not None:
-        setattr(boto3, "DEFAULT_SESSION", saved.boto3_session if saved.had_boto3 else None)  # noqa: B010
+        setattr(boto3, "DEFAULT_SESSION", session)  # noqa: B010 - boto3 stays untyped here on purpose

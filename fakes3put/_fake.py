@@ -9,14 +9,16 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from . import _environment, _patch, _wire
+from . import _patch, _wire
+from ._access import CANNED_ACLS
 from ._endpoints import Endpoint, Route, route_aws, route_endpoint
+from ._names import bucket_name_problem
 from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
 from ._state import FakeState, Settings, system_clock
-from ._store import Bucket
+from ._store import Bucket, Store
 from .errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
 
 if TYPE_CHECKING:
@@ -68,18 +70,18 @@ class FakeS3:
         accept_chunked_transfer: bool = False,
         as_kwarg: str | None = None,
     ) -> None:
-        self.credentials: dict[str, str] = dict(credentials or {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY})
-        if not self.credentials:
+        pairs = dict(credentials) if credentials is not None else {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY}
+        if not pairs:
             raise FakeS3Error("credentials must hold at least one access key -> secret pair")
-        self.region = region
+        self._region = region
         self.aws = aws
         self.passthrough = passthrough
         self.isolate_environment = isolate_environment
         self.as_kwarg = as_kwarg
         self.endpoints = tuple(Endpoint.parse(url) for url in endpoints)
-        self._initial_buckets = tuple(b if isinstance(b, BucketSpec) else BucketSpec(b) for b in buckets)
+        self._initial_buckets = tuple(_checked(b if isinstance(b, BucketSpec) else BucketSpec(b)) for b in buckets)
         self._state = FakeState(
-            credentials=self.credentials,
+            credentials=pairs,
             settings=Settings(
                 region=region,
                 plus_as_space=literal_plus_is_space,
@@ -93,10 +95,26 @@ class FakeS3:
         self.windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._depth = 0
         self._state_lock = threading.Lock()
-        self._saved_environment: _environment.SavedEnvironment | None = None
         self._create_initial_buckets()
 
     # ----------------------------------------------------------------- inspection
+
+    @property
+    def credentials(self) -> Mapping[str, str]:
+        """Access key -> secret (read-only; set them in the constructor)."""
+        return MappingProxyType(self._state.credentials)
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    @property
+    def consistency(self) -> str:
+        return self._state.sequencer.consistency
+
+    @property
+    def visibility_lag(self) -> timedelta:
+        return self._state.sequencer.lag
 
     @property
     def access_key(self) -> str:
@@ -169,10 +187,10 @@ class FakeS3:
             raise FakeS3Error("visibility_lag cannot be negative")
         if consistency != STRONG and delay == timedelta(0):
             raise FakeS3Error(f"consistency={consistency!r} needs a visibility_lag > 0")
+        if consistency == STRONG and delay != timedelta(0):
+            raise FakeS3Error("visibility_lag needs consistency='eventual' or 'legacy'; strong consistency has none")
         self._state.sequencer.consistency = consistency
         self._state.sequencer.lag = delay
-        self.consistency = consistency
-        self.visibility_lag = delay
 
     def now(self) -> datetime:
         """The fake's clock (freezegun and time-machine move it)."""
@@ -188,15 +206,22 @@ class FakeS3:
         if not self._initial_buckets:
             return
         created = self._state.now()
-        for spec in self._initial_buckets:
-            bucket = Bucket(
+        buckets = [
+            Bucket(
                 spec.name,
                 region=spec.region or self.region,
                 owner=spec.owner or self.access_key,
                 created=created,
                 acl=spec.acl,
             )
-            self._state.store.add_bucket(bucket)
+            for spec in self._initial_buckets
+        ]
+
+        def add(store: Store) -> None:
+            for bucket in buckets:
+                store.add_bucket(bucket)
+
+        self._state.sequencer.change_buckets(add)
 
     def __repr__(self) -> str:
         return f"FakeS3(buckets={list(self.buckets)!r}, started={self._depth > 0})"
@@ -213,8 +238,6 @@ class FakeS3:
             except BaseException:
                 self._depth -= 1
                 raise
-            if self.isolate_environment:
-                self._saved_environment = _environment.isolate(self.access_key, self.secret_key, self.region)
             _patch.activate(self)
         return self
 
@@ -226,9 +249,6 @@ class FakeS3:
             if self._depth > 0:
                 return
             _patch.deactivate(self)
-            if self._saved_environment is not None:
-                _environment.restore(self._saved_environment)
-                self._saved_environment = None
         self._raise_internal_errors()
 
     def _raise_internal_errors(self) -> None:
@@ -371,6 +391,16 @@ class FakeS3:
             preload_content=kwargs.get("preload_content", True),
             decode_content=kwargs.get("decode_content", True),
         )
+
+
+def _checked(spec: BucketSpec) -> BucketSpec:
+    """A bucket made up front follows the rules CreateBucket enforces."""
+    problem = bucket_name_problem(spec.name)
+    if problem is not None:
+        raise FakeS3Error(f"bucket name {spec.name!r} {problem}")
+    if spec.acl not in CANNED_ACLS:
+        raise FakeS3Error(f"bucket {spec.name!r}: unknown canned ACL {spec.acl!r}; use one of {sorted(CANNED_ACLS)}")
+    return spec
 
 
 class _Stopper:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import _checksums
 from ._chunked import ChunkedBody
 from ._request import Headers, S3Request
+from ._wire import parse_uint
 from .errors import S3Error
 
 MAX_PUT_SIZE = 5 * 1024**3
@@ -26,13 +27,14 @@ def _length(headers: Headers, name: str) -> int | None:
     text = headers.get(name)
     if text is None:
         return None
-    if not text.strip().isdigit():
+    value = parse_uint(text)
+    if value is None:
         raise S3Error(
             "InvalidArgument",
             f"{name} must be a non-negative integer",
-            extra={"ArgumentName": name, "ArgumentValue": text},
+            extra={"ArgumentName": name, "ArgumentValue": text[:100]},
         )
-    return int(text)
+    return value
 
 
 def is_aws_chunked(headers: Headers) -> bool:

@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
-
 from . import _access
 from ._context import OperationContext
+from ._names import bucket_name_problem
 from ._ops_object import existing_bucket
 from ._response import Response, xml_document, xml_element
 from ._store import Bucket, Store
+from ._xmlbody import parse
 from .errors import S3Error
 
-_LABELS = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_IP_LIKE = re.compile(r"\d+\.\d+\.\d+\.\d+")
-_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
-
-def bucket_name_problem(name: str) -> str | None:
-    """Why S3 refuses ``name`` for a general purpose bucket, or None if it is valid."""
-    if not 3 <= len(name) <= 63:
-        return "must be between 3 and 63 characters long"
-    if not _LABELS.fullmatch(name):
-        return "may contain only lower-case letters, digits, '.' and '-', and must start and end with a letter or digit"
-    if ".." in name or ".-" in name or "-." in name:
-        return "must not contain '..', '.-' or '-.'"
-    if _IP_LIKE.fullmatch(name):
-        return "must not be formatted as an IP address"
-    if name.startswith(_BAD_PREFIXES):
-        return f"must not start with {', '.join(_BAD_PREFIXES)}"
-    if name.endswith(_BAD_SUFFIXES):
-        return f"must not end with {', '.join(_BAD_SUFFIXES)}"
-    return None
-
-
-def _location_constraint(body: bytes) -> str | None:
+def location_constraint(body: bytes) -> str | None:
+    """The region a CreateBucket body asks for (None: no body, or no constraint); MalformedXML if bad."""
     if not body.strip():
         return None
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
-        raise S3Error("MalformedXML") from None
-    if root.tag.rpartition("}")[2] != "CreateBucketConfiguration":
-        raise S3Error("MalformedXML")
-    for child in root:
-        if child.tag.rpartition("}")[2] == "LocationConstraint":
-            return (child.text or "").strip() or None
-    return None
+    return (parse(body, "CreateBucketConfiguration").text_of("LocationConstraint") or "").strip() or None
 
 
 def create_bucket(ctx: OperationContext) -> Response:
@@ -58,7 +27,7 @@ def create_bucket(ctx: OperationContext) -> Response:
     problem = bucket_name_problem(name)
     if problem is not None:
         raise S3Error("InvalidBucketName", extra={"BucketName": name}, hint=f"bucket name {name!r} {problem}")
-    constraint = _location_constraint(request.body)
+    constraint = location_constraint(request.body)
     if constraint == "us-east-1":
         raise S3Error("InvalidLocationConstraint", extra={"LocationConstraint": constraint})
     region = constraint or "us-east-1"
@@ -137,7 +106,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
 def list_buckets(ctx: OperationContext) -> Response:
     if ctx.who is None:
         raise S3Error("AccessDenied")
-    owned = [b for b in ctx.store.view.values() if b.owner == ctx.who]
+    owned = [b for b in ctx.store.buckets() if b.owner == ctx.who]
     entries = "".join(
         "<Bucket>"
         + xml_element("Name", b.name)

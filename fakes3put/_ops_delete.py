@@ -15,7 +15,7 @@ from ._ops_read import requested_version
 from ._response import Response, xml_document, xml_element
 from ._sequencer import Condition, Mutation
 from ._store import Bucket, Store
-from ._xmlbody import Element, parse, request_xml
+from ._xmlbody import Element, parse
 from .errors import S3Error
 
 MAX_DELETE_KEYS = 1000
@@ -100,7 +100,7 @@ def delete_objects(ctx: OperationContext) -> Response:
     if "content-md5" not in ctx.request.headers and body.checksum_algorithm is None:
         # S3 insists on an integrity header for this operation (botocore sends a CRC32 today).
         raise S3Error("InvalidRequest", "Missing required header for this request: Content-MD5")
-    root = parse(request_xml(ctx), "Delete")
+    root = parse(ctx.request.body, "Delete")
     quiet = _quiet(root)
     targets = _targets(root)
     results = []

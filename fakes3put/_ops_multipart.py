@@ -28,7 +28,8 @@ from ._response import Response, xml_document, xml_element
 from ._sequencer import WriteRecord
 from ._store import Bucket, StoredObject
 from ._uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
-from ._xmlbody import Element, parse, request_xml
+from ._wire import parse_uint
+from ._xmlbody import Element, parse
 from .errors import S3Error
 
 MIN_PART_SIZE = 5 * 1024**2
@@ -197,7 +198,7 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
     # The order of checks is the one reference section 9.5 gives for S3.
     bucket = writable_bucket(ctx)
     upload = _upload(ctx)
-    listed = _listed_parts(parse(request_xml(ctx), "CompleteMultipartUpload"))
+    listed = _listed_parts(parse(ctx.request.body, "CompleteMultipartUpload"))
     _check_order(listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)
@@ -338,9 +339,12 @@ def _check_declared_size(ctx: OperationContext, size: int) -> None:
     declared = ctx.request.headers.get("x-amz-mp-object-size")
     if declared is None:
         return
-    if not (declared.strip().isascii() and declared.strip().isdigit()):
-        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-mp-object-size", "ArgumentValue": declared})
-    if int(declared) != size:
+    value = parse_uint(declared)
+    if value is None:
+        raise S3Error(
+            "InvalidArgument", extra={"ArgumentName": "x-amz-mp-object-size", "ArgumentValue": declared[:100]}
+        )
+    if value != size:
         raise S3Error(
             "InvalidRequest",
             f"The provided 'x-amz-mp-object-size' header value {declared.strip()} does not match what was "

@@ -11,7 +11,7 @@ from ._context import OperationContext
 from ._ops_object import existing_bucket
 from ._response import Response, xml_document, xml_element
 from ._store import Bucket, Store
-from ._xmlbody import parse, request_xml
+from ._xmlbody import parse
 from .errors import S3Error
 
 _STATES = ("Enabled", "Suspended")
@@ -27,7 +27,7 @@ def _owned_bucket(ctx: OperationContext) -> Bucket:
 def put_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
     _integrity.verify(ctx.request, ctx.chunked)  # a Content-MD5 or checksum, if sent, must hold
-    root = parse(request_xml(ctx), "VersioningConfiguration")
+    root = parse(ctx.request.body, "VersioningConfiguration")
     status = root.text_of("Status")
     if status is not None and status not in _STATES:
         raise S3Error("MalformedXML", hint=f"<Status> must be Enabled or Suspended, not {status!r}")

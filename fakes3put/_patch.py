@@ -1,8 +1,9 @@
 """The one patch point: ``urllib3.connectionpool.HTTPConnectionPool.urlopen``.
 
-Process-wide state is only this: the list of started fakes (most recent last), the saved
-original ``urlopen`` and the lock around both. The patch goes in when the first fake starts
-and comes out when the last one stops.
+Process-wide state is only this: the list of started fakes (most recent last), the original
+``urlopen``, the real environment while fakes isolate it, and the lock around them. The patch
+goes in when the first fake starts and comes out when the last one stops; the environment is
+saved when the first isolating fake starts and restored when the last one stops, in any order.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from urllib3.connectionpool import HTTPConnectionPool
 
-from . import _responses_bridge
+from . import _environment, _responses_bridge
 from .errors import UnhandledRequestError
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
 class _PatchState:
     def __init__(self) -> None:
         self.active: list[FakeS3] = []
+        # Kept once taken: a thread still inside urlopen when the last fake stops must find it.
         self.original: Callable[..., Any] | None = None
+        self.real_environment: _environment.SavedEnvironment | None = None
 
 
 _lock = threading.Lock()
@@ -74,17 +77,32 @@ def _refusal(method: str, scheme: str, host: str, port: int, url: str, fakes: li
 def activate(fake: FakeS3) -> None:
     with _lock:
         if not _state.active:
-            _state.original = HTTPConnectionPool.urlopen
+            if _state.original is None:
+                _state.original = HTTPConnectionPool.urlopen
             HTTPConnectionPool.urlopen = _intercept  # type: ignore[assignment,method-assign]
             _responses_bridge.install(owned)
         _state.active.append(fake)
+        _isolate_for(_state.active)
 
 
 def deactivate(fake: FakeS3) -> None:
     with _lock:
         if fake in _state.active:
             _state.active.remove(fake)
+        _isolate_for(_state.active)
         if not _state.active and _state.original is not None:
             HTTPConnectionPool.urlopen = _state.original  # type: ignore[method-assign]
-            _state.original = None
             _responses_bridge.uninstall()
+
+
+def _isolate_for(active: list[FakeS3]) -> None:
+    """The environment of the most recent isolating fake, or the real one when none is left."""
+    isolating = [fake for fake in active if fake.isolate_environment]
+    if isolating:
+        newest = isolating[-1]
+        if _state.real_environment is None:
+            _state.real_environment = _environment.save()
+        _environment.apply(newest.access_key, newest.secret_key, newest.region)
+    elif _state.real_environment is not None:
+        _environment.restore(_state.real_environment)
+        _state.real_environment = None

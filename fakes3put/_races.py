@@ -13,12 +13,13 @@ Both are policies on the sequencer; neither touches the store itself.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import FakeS3Error
+from .errors import FakeS3Error, S3Error
 
 if TYPE_CHECKING:
     from ._sequencer import Mutation, Sequencer, WriteRecord
@@ -35,9 +36,9 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 
 
 class Policy(Protocol):
-    def accepts(self, mutation: Mutation) -> bool: ...
-
-    def submit(self, mutation: Mutation) -> None: ...
+    def take(self, mutation: Mutation) -> bool:
+        """Take the write (True), or leave it to be received at once (False); one locked decision."""
+        ...
 
 
 def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) -> list[int]:
@@ -75,22 +76,28 @@ class Window:
         self._lock = threading.Lock()
         self.deferred: list[Mutation] = []
         self.receipt_order: list[int] = []
+        self._closed = False
 
-    def accepts(self, mutation: Mutation) -> bool:
-        return mutation.condition is None
-
-    def submit(self, mutation: Mutation) -> None:
+    def take(self, mutation: Mutation) -> bool:
+        if mutation.condition is not None:
+            return False
         with self._lock:
+            if self._closed:
+                return False  # a write racing the block's end is simply received now
             self.deferred.append(mutation)
+            return True
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             deferred = sorted(self.deferred, key=lambda m: m.sent)
         records = [m.record for m in deferred if m.record is not None]
         order = self._forced if self._forced is not None else self._order
         self.receipt_order = resolve_order(order, records, self._seed)
         for index in self.receipt_order:
-            self._sequencer.receive(deferred[index])
+            # A write refused at receipt (its bucket is gone) is in the write log as rejected.
+            with contextlib.suppress(S3Error):
+                self._sequencer.receive(deferred[index])
 
 
 class Hold:
@@ -120,12 +127,10 @@ class Hold:
         self._failure: SimultaneousTimeoutError | None = None
         self.receipt_order: list[int] = []
 
-    def accepts(self, mutation: Mutation) -> bool:  # noqa: ARG002 - every write joins a hold
+    def take(self, mutation: Mutation) -> bool:
         with self._cond:
-            return self._turns is None and self._failure is None
-
-    def submit(self, mutation: Mutation) -> None:
-        with self._cond:
+            if self._turns is not None or self._failure is not None:
+                return False  # the hold already gathered its writes (or gave up)
             self.arrived.append(mutation)
             if len(self.arrived) == self._expect:
                 self._release()
@@ -136,6 +141,7 @@ class Hold:
             with self._cond:
                 self._next += 1
                 self._cond.notify_all()
+        return True
 
     def _release(self) -> None:
         arrived = sorted(self.arrived, key=lambda m: m.sent)

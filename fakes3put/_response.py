@@ -24,7 +24,9 @@ class Response:
 
     def to_urllib3(self, *, method: str, url: str, preload_content: bool, decode_content: bool) -> HTTPResponse:
         """The answer as urllib3 would have built it from the socket."""
-        headers = HTTPHeaderDict(self.headers)
+        headers = HTTPHeaderDict()
+        for name, value in self.headers.items():
+            headers[name] = value  # a later spelling of a name replaces an earlier one (response-* overrides)
         if "Content-Length" not in headers:
             headers["Content-Length"] = str(len(self.body))
         try:

@@ -155,15 +155,14 @@ class Sequencer:
         mutation.seen_received = self.received_total
         if mutation.delete_version is None:
             with self._counter_lock:
-                mutation.version_id = self._version_id(mutation.bucket, next(self._version_numbers))
+                mutation.version_id = self._new_version_id(mutation.bucket, next(self._version_numbers))
             record.version_id = mutation.version_id
         with self._log_lock:
             self.writes.append(record)
             self._recorded[record.sent] = record
         policy = self.policy
-        if policy is not None and policy.accepts(mutation):
-            policy.submit(mutation)  # may defer (window) or block until its turn (hold)
-        else:
+        # A window defers the write; a hold blocks until its turn and receives it.
+        if policy is None or not policy.take(mutation):
             self.receive(mutation)
         return record
 
@@ -174,7 +173,10 @@ class Sequencer:
         try:
             with self._store.lock:
                 now = self._clock()
+                if self._store.bucket(mutation.bucket.name) is not mutation.bucket:
+                    raise S3Error("NoSuchBucket", extra={"BucketName": mutation.bucket.name})
                 self._check(mutation)
+                self._settle_version_id(mutation, record)
                 self.received_total += 1
                 received = self.received_total
                 mutation.result = self._apply(mutation, now)
@@ -192,6 +194,24 @@ class Sequencer:
         except S3Error as error:
             self.reject(record, error.code)
             raise
+
+    def _settle_version_id(self, mutation: Mutation, record: WriteRecord) -> None:
+        """S3 versions a write by the bucket's state at receipt. A write in flight while versioning
+        changed gets the id it would have had then; its record notes the id it was told."""
+        if mutation.delete_version is not None:
+            return
+        state, told = mutation.bucket.versioning, mutation.version_id
+        if state == "Enabled":
+            if told not in (None, "null"):
+                return
+            with self._counter_lock:
+                settled = self._new_version_id(mutation.bucket, next(self._version_numbers))
+        else:
+            settled = "null" if state == "Suspended" else None
+            if told == settled:
+                return
+        mutation.version_id = record.version_id = settled
+        record.notes.append(f"versioning changed in flight: acknowledged version {told}, stored {settled}")
 
     def has_record(self, sent: int) -> bool:
         return sent in self._recorded
@@ -270,9 +290,9 @@ class Sequencer:
             return None  # the old model: a brand-new key was readable at once
         return now + self.lag
 
-    def _version_id(self, bucket: Bucket, received: int) -> str | None:
+    def _new_version_id(self, bucket: Bucket, number: int) -> str | None:
         if bucket.versioning == "Enabled":
-            digest = hashlib.sha256(f"{bucket.name}:{received}".encode()).hexdigest()
+            digest = hashlib.sha256(f"{bucket.name}:{number}".encode()).hexdigest()
             return f"{digest[:32]}"
         if bucket.versioning == "Suspended":
             return "null"

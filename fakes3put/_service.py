@@ -61,14 +61,6 @@ class _ConnectionReset(Exception):
         )
 
 
-class _ClientBodyError(Exception):
-    """Reading the client's body raised: that exception belongs to the client, not to S3."""
-
-    def __init__(self, original: Exception) -> None:
-        super().__init__(str(original))
-        self.original = original
-
-
 def handle(
     state: FakeState,
     *,
@@ -107,8 +99,8 @@ def handle(
         response = _process(state, exchange, body)
     except S3Error as exc:
         error = exc
-    except _ClientBodyError as exc:
-        raise exc.original from None  # the client's own body failed, as it would on a socket
+    except _wire.ClientSideError as exc:
+        raise exc.original from None  # the client's own failure, raised where a socket would raise it
     except SimultaneousTimeoutError as exc:
         # A hold gave up. The writer gets a client error no SDK retries (S3 never sends this
         # code); the test is told too, when the hold's block exits.
@@ -152,10 +144,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         # Refuse a missing, garbage or oversize length before reading a byte of the body.
         _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
     # The body is read here, with no lock held: a client callback may re-enter the fake.
-    try:
-        blocks = _wire.read_blocks(body)
-    except Exception as exc:
-        raise _ClientBodyError(exc) from exc
+    blocks = _wire.read_blocks(body)
     _inject_fault(state, exchange)
     chunked = _take_payload(state, request, blocks)
     exchange.principal = authenticate(
@@ -278,7 +267,7 @@ def _expected_region(state: FakeState, request: S3Request, operation: str) -> st
         return request.endpoint_region
     if operation == "CreateBucket":
         try:
-            constraint = _ops_bucket._location_constraint(request.body)
+            constraint = _ops_bucket.location_constraint(request.body)
         except S3Error:
             constraint = None
         return constraint or "us-east-1"

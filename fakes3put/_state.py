@@ -59,11 +59,14 @@ class FakeState:
 
     def now(self) -> datetime:
         """The fake's clock: the configured clock, read now, plus any injected latency."""
-        return self._base_clock() + self.clock_offset
+        moment = self._base_clock()
+        # A user clock may be naive (taken as UTC) or in another zone; S3 speaks UTC.
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return moment + self.clock_offset
 
     def reset(self) -> None:
         with self.lock:
-            self.store.clear()
+            self.sequencer.change_buckets(lambda store: store.clear())
             self.sequencer.reset()
             self.uploads.reset()
             self.faults.clear()

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,22 +191,47 @@ class Bucket(Mapping[str, StoredObject]):
         self._versions.pop(key, None)
 
 
+class _BucketsView(Mapping[str, Bucket]):
+    """``fake.buckets``: read-only, and safe to iterate while other threads create buckets."""
+
+    def __init__(self, buckets: dict[str, Bucket]) -> None:
+        self._buckets = buckets
+
+    def __getitem__(self, name: str) -> Bucket:
+        return self._buckets[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._buckets))
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(f'{name!r}: {bucket!r}' for name, bucket in list(self._buckets.items()))}}}"
+
+
 class Store:
-    """Buckets by name, in creation order. Mutated only under ``lock`` by the sequencer."""
+    """Buckets by name, in creation order. Mutated only under ``lock``, by the sequencer."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self._buckets: dict[str, Bucket] = {}
-        self.view: Mapping[str, Bucket] = MappingProxyType(self._buckets)
+        self.view: Mapping[str, Bucket] = _BucketsView(self._buckets)
 
     def bucket(self, name: str) -> Bucket | None:
         return self._buckets.get(name)
 
+    def buckets(self) -> list[Bucket]:
+        return list(self._buckets.values())
+
     def add_bucket(self, bucket: Bucket) -> None:
+        assert self.lock.locked(), "buckets change only at the commit point"
         self._buckets[bucket.name] = bucket
 
     def remove_bucket(self, name: str) -> None:
+        assert self.lock.locked(), "buckets change only at the commit point"
         self._buckets.pop(name, None)
 
     def clear(self) -> None:
+        assert self.lock.locked(), "buckets change only at the commit point"
         self._buckets.clear()

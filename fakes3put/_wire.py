@@ -14,6 +14,23 @@ from .errors import S3Error
 _METHODS_WITH_BODY = frozenset({"PUT", "POST", "PATCH"})
 
 
+class ClientSideError(Exception):
+    """The client's own request failed before reaching S3 (its body's read() raised, or a header
+    cannot be encoded): the original exception goes back to the caller, as from a socket."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def parse_uint(text: str, max_digits: int = 19) -> int | None:
+    """A non-negative decimal as S3 reads one (ASCII digits only, bounded); None for anything else."""
+    text = text.strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def split_target(url: str) -> tuple[str, str]:
     """``/path?query`` (or an absolute URL, as sent through a proxy) -> (raw path, raw query)."""
     if url.startswith(("http://", "https://")):
@@ -41,6 +58,13 @@ def _unquote_query(text: str) -> str:
 
 def read_blocks(body: Any) -> list[bytes]:
     """Read the request body exactly once, as urllib3 would put it on the wire, in the blocks it comes in."""
+    try:
+        return _read_blocks(body)
+    except Exception as exc:
+        raise ClientSideError(exc) from exc
+
+
+def _read_blocks(body: Any) -> list[bytes]:
     if body is None:
         return []
     if isinstance(body, bytes):
@@ -73,6 +97,12 @@ def _read_file_like(body: Any) -> list[bytes]:
 def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
     """The request headers plus the framing header urllib3 adds on the way to the socket."""
     headers = Headers(raw)
+    for value in headers.values():
+        if not value.isascii():
+            try:  # http.client puts str header values on the wire as latin-1, or fails
+                value.encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise ClientSideError(exc) from exc
     if "content-length" in headers or "transfer-encoding" in headers:
         return headers
     if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from ._context import OperationContext
 from .errors import S3Error
 
 _MAX_DEPTH = 32  # S3's request documents are three levels deep; anything deeper is not one of them
@@ -36,11 +35,6 @@ class Element:
 
 class _Refused(Exception):
     """Raised from an expat callback to stop the parse at once."""
-
-
-def request_xml(ctx: OperationContext) -> bytes:
-    """The request body as sent by the client (decoded if it travelled aws-chunked)."""
-    return ctx.request.body
 
 
 def parse(body: bytes, root: str) -> Element:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import _access, _metadata
 from ._request import Headers
-from ._store import StoredObject
+from ._store import EMPTY, StoredObject
 from .errors import S3Error
 
 STORED_HEADERS = (
@@ -70,13 +70,13 @@ def new_version(
         etag=etag,
         last_modified=now,
         content_type=attributes.content_type,
-        metadata=attributes.metadata,
-        headers=attributes.headers,
+        metadata=attributes.metadata or EMPTY,
+        headers=attributes.headers or EMPTY,
         storage_class=attributes.storage_class,
         tagging=attributes.tagging,
         acl=attributes.acl,
-        grants=attributes.grants,
-        checksums=checksums,
+        grants=attributes.grants or EMPTY,
+        checksums=checksums or EMPTY,
         owner=owner,
         parts=parts,
     )

@@ -49,7 +49,7 @@ IMPLEMENTED: dict[str, Handler] = {
 }
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(
-    {"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload", "PutObjectAcl"}
+    {"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"}
 )
 
 # Sub-resource query names -> operation name suffix, for naming what is not implemented.

@@ -137,7 +137,7 @@ class FakeS3:
 
     @property
     def writes(self) -> list[WriteRecord]:
-        """Every mutating request, accepted or rejected, in the order it was sent."""
+        """Every mutating request, accepted or rejected, in the order it reached the sequencer."""
         return self._state.sequencer.writes
 
     @property

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import FakeS3Error, S3Error
+from .errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error
 
 if TYPE_CHECKING:
     from ._sequencer import Mutation, Sequencer, WriteRecord
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
 Order = str | Sequence[int] | OrderFunction
 
-HOLD_TIMEOUT = "FakeS3HoldTimeout"  # the error code a writer gets when its hold fails
+HOLD_TIMEOUT = HOLD_TIMEOUT_CODE
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
 
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-# The unwrapped RequestsMock._on_request while the bridge is in (a one-slot holder, no globals).
+# The unwrapped RequestsMock._on_request while the bridge is in (empty when it is out); changed
+# only under _patch's lock, with the rest of the process-wide patch state.
 _saved: list[Callable[..., Any]] = []
 
 

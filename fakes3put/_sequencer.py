@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -56,7 +56,7 @@ class WriteRecord:
     error_code: str | None = None
     version_id: str | None = None
     conditional: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # what else happened to the write (e.g. its version id changed in flight)
 
     def describe(self) -> str:
         etag = f" etag {self.etag}" if self.etag else ""
@@ -211,7 +211,7 @@ class Sequencer:
             if told == settled:
                 return
         mutation.version_id = record.version_id = settled
-        record.notes.append(f"versioning changed in flight: acknowledged version {told}, stored {settled}")
+        record.notes += (f"versioning changed in flight: acknowledged version {told}, stored {settled}",)
 
     def has_record(self, sent: int) -> bool:
         return sent in self._recorded

@@ -92,7 +92,6 @@ def handle(
             raw_path=raw_path,
             raw_query=raw_query,
             headers=headers,
-            body=b"",
             route=route,
             plus_as_space=state.settings.plus_as_space,
         )

@@ -11,6 +11,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+# One shared empty mapping for the many objects without metadata, grants or checksums:
+# an empty dict per field per object would cost more than the rest of a small object.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +40,13 @@ class StoredObject:
     etag: str
     last_modified: datetime
     content_type: str = "binary/octet-stream"
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=_empty)
+    headers: Mapping[str, str] = field(default_factory=_empty)
     storage_class: str = "STANDARD"
     tagging: str | None = None
     acl: str | None = None
-    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)  # x-amz-grant-* on the object
-    checksums: Mapping[str, str] = field(default_factory=dict)
+    grants: Mapping[str, frozenset[str]] = field(default_factory=_empty)  # x-amz-grant-* on the object
+    checksums: Mapping[str, str] = field(default_factory=_empty)
     owner: str | None = None
     version_id: str | None = None
     delete_marker: bool = False

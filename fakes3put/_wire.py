@@ -132,7 +132,6 @@ def build_request(
     raw_path: str,
     raw_query: str,
     headers: Headers,
-    body: bytes,
     route: Route,
     plus_as_space: bool,
 ) -> S3Request:
@@ -148,7 +147,7 @@ def build_request(
         raw_query=raw_query,
         query=query,
         headers=headers,
-        body=body,
+        body=b"",  # the service reads the body after deciding the request is worth reading
         bucket=route.bucket,
         key=decode_key(route.raw_key, plus_as_space=plus_as_space),
         addressing=route.addressing,

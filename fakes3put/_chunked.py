@@ -6,14 +6,15 @@ Wire shape::
     0[;chunk-signature=<64 hex>]\r\n
     [<trailer name>:<value>\r\n ...]\r\n
 
-The encoded body arrives as the blocks it was read in; it is decoded across block
-boundaries without joining them first, so the object's bytes are copied once.
+The encoded body arrives as the blocks it is read in, pulled one at a time; it is decoded across
+block boundaries without joining them first, so the object's bytes are copied once, and each
+chunk's bytes are handed on (to be hashed) while later blocks are still being read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .errors import S3Error
@@ -51,23 +52,31 @@ def _broken(reason: str) -> S3Error:
 
 
 class _Cursor:
-    """Reads lines and byte runs across a list of blocks."""
+    """Reads lines and byte runs across blocks, pulling each block only when it is needed."""
 
-    def __init__(self, blocks: Sequence[bytes]) -> None:
-        self._blocks = [block for block in blocks if block]
-        self._index = 0
+    def __init__(self, blocks: Iterable[bytes]) -> None:
+        self._source = iter(blocks)
+        self._block = b""
         self._pos = 0
         self.offset = 0  # bytes consumed so far
+        self._pull()
+
+    def _pull(self) -> None:
+        """Move to the next non-empty block once the current one is used up."""
+        while self._pos >= len(self._block):
+            following = next(self._source, None)
+            if following is None:
+                self._block, self._pos = b"", 0
+                return
+            self._block, self._pos = following, 0
 
     def _advance(self, count: int) -> None:
         self.offset += count
         self._pos += count
-        while self._index < len(self._blocks) and self._pos >= len(self._blocks[self._index]):
-            self._pos -= len(self._blocks[self._index])
-            self._index += 1
+        self._pull()
 
     def at_end(self) -> bool:
-        return self._index >= len(self._blocks)
+        return self._pos >= len(self._block)
 
     def line(self, what: str) -> bytes:
         """The bytes up to the next CRLF (which is consumed)."""
@@ -76,8 +85,7 @@ class _Cursor:
         while len(buffer) <= _MAX_LINE:
             if self.at_end():
                 raise _broken(f"{what} at byte {start} is not terminated")
-            block = self._blocks[self._index]
-            window = block[self._pos : self._pos + _MAX_LINE + 2]
+            window = self._block[self._pos : self._pos + _MAX_LINE + 2]
             combined = buffer + window
             end = combined.find(b"\r\n")
             if end >= 0:
@@ -92,15 +100,14 @@ class _Cursor:
         while count:
             if self.at_end():
                 return False
-            block = self._blocks[self._index]
-            piece = memoryview(block)[self._pos : self._pos + count]
+            piece = memoryview(self._block)[self._pos : self._pos + count]
             into.append(piece)
             count -= len(piece)
             self._advance(len(piece))
         return True
 
 
-def decode_blocks(blocks: Sequence[bytes], on_piece: Callable[[Piece], None] | None = None) -> ChunkedBody:
+def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | None = None) -> ChunkedBody:
     """Split an aws-chunked body into data, chunk frames and trailers; S3Error if malformed.
 
     ``on_piece`` sees every run of object bytes, in order, before they are joined.

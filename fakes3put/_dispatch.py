@@ -48,9 +48,7 @@ IMPLEMENTED: dict[str, Handler] = {
     "ListMultipartUploads": _ops_list.list_multipart_uploads,
 }
 # Operations that change the store; they go in the write log, accepted or rejected.
-MUTATING = frozenset(
-    {"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"}
-)
+MUTATING = frozenset({"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"})
 
 # Sub-resource query names -> operation name suffix, for naming what is not implemented.
 _BUCKET_SUBRESOURCES = {

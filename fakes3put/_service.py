@@ -5,7 +5,7 @@ wire -> auth -> operation -> sequencer -> store; every failure becomes S3's XML 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -142,10 +142,9 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     if operation in _OBJECT_BODY_OPERATIONS:
         # Refuse a missing, garbage or oversize length before reading a byte of the body.
         _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
+    _inject_fault(state, exchange)  # like S3, an injected failure may answer before the body is read
     # The body is read here, with no lock held: a client callback may re-enter the fake.
-    blocks = _wire.read_blocks(body)
-    _inject_fault(state, exchange)
-    chunked = _take_payload(state, request, blocks)
+    chunked = _take_payload(state, request, _wire.iter_blocks(body))
     exchange.principal = authenticate(
         request,
         chunked,
@@ -172,7 +171,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     return response
 
 
-def _take_payload(state: FakeState, request: S3Request, blocks: list[bytes]) -> _chunked.ChunkedBody | None:
+def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes]) -> _chunked.ChunkedBody | None:
     """Decode the body (if aws-chunked) and take every digest it needs, in one pass over its bytes."""
     headers = request.headers
     payload_hash = headers.get("x-amz-content-sha256") or ""
@@ -186,9 +185,11 @@ def _take_payload(state: FakeState, request: S3Request, blocks: list[bytes]) -> 
             request.body, request.wire_length = chunked.data, chunked.wire_length  # type: ignore[union-attr]
         else:
             chunked = None
+            read = []
             for block in blocks:
                 digests.update(block)
-            request.body = blocks[0] if len(blocks) == 1 else b"".join(blocks)
+                read.append(block)
+            request.body = read[0] if len(read) == 1 else b"".join(read)
             request.wire_length = len(request.body)
     finally:
         request.digests = digests.finish()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -56,26 +56,14 @@ def _unquote_query(text: str) -> str:
     return unquote(text.replace("+", " "), errors="strict")
 
 
-def read_blocks(body: Any) -> list[bytes]:
-    """Read the request body exactly once, as urllib3 would put it on the wire, in the blocks it comes in."""
+def iter_blocks(body: Any) -> Iterator[bytes]:
+    """The request body as urllib3 would put it on the wire, read exactly once, block by block as it
+    is consumed (so decoding and hashing overlap the read). The client's own failures come out as
+    ``ClientSideError``."""
     try:
-        return _read_blocks(body)
+        yield from _blocks(body)
     except Exception as exc:
         raise ClientSideError(exc) from exc
-
-
-def _read_blocks(body: Any) -> list[bytes]:
-    if body is None:
-        return []
-    if isinstance(body, bytes):
-        return [body]
-    if isinstance(body, str):
-        return [body.encode("utf-8")]
-    if hasattr(body, "read"):
-        return _read_file_like(body)
-    if isinstance(body, bytearray | memoryview):
-        return [bytes(body)]
-    return [part.encode("utf-8") if isinstance(part, str) else bytes(part) for part in body]
 
 
 _READ_BLOCK = 1024 * 1024
@@ -84,14 +72,24 @@ _READ_BLOCK = 1024 * 1024
 _WHOLE_READERS = (io.BytesIO, io.BufferedReader, io.FileIO)
 
 
-def _read_file_like(body: Any) -> list[bytes]:
-    if isinstance(body, _WHOLE_READERS):
+def _blocks(body: Any) -> Iterator[bytes]:
+    if body is None:
+        return
+    if isinstance(body, bytes):
+        yield body
+    elif isinstance(body, str):
+        yield body.encode("utf-8")
+    elif isinstance(body, _WHOLE_READERS):
         data = body.read()
-        return [data if isinstance(data, bytes) else bytes(data)]
-    blocks = []
-    while block := body.read(_READ_BLOCK):
-        blocks.append(block.encode("utf-8") if isinstance(block, str) else bytes(block))
-    return blocks
+        yield data if isinstance(data, bytes) else bytes(data)
+    elif hasattr(body, "read"):
+        while block := body.read(_READ_BLOCK):
+            yield block.encode("utf-8") if isinstance(block, str) else bytes(block)
+    elif isinstance(body, bytearray | memoryview):
+        yield bytes(body)
+    else:
+        for part in body:
+            yield part.encode("utf-8") if isinstance(part, str) else bytes(part)
 
 
 def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:

@@ -269,6 +269,8 @@ def child_rss(variant: str, size: int) -> None:
     body = os.urandom(size)
     if variant == "fakes3put":
         call = FakeVariant(body).setup()
+    elif variant == "fakes3put, when_required":
+        call = FakeVariant(body, request_checksum_calculation="when_required").setup()
     elif variant == "moto":
         call = MotoVariant(body).setup()
     elif variant == "hook floor":
@@ -450,7 +452,8 @@ def main(argv: list[str]) -> int:
     out += [f"fakes3put import above urllib3: {fake_import * 1e3:.1f} ms", ""]
 
     size = (5 if quick else 50) * MIB
-    rss = {name: peak_rss(name, size) for name in ("body alone", "hook floor", "fakes3put", "moto")}
+    variants = ("body alone", "hook floor", "fakes3put", "fakes3put, when_required", "moto")
+    rss = {name: peak_rss(name, size) for name in variants}
     out += [
         f"### peak RSS, one {size // MIB} MiB put (fresh process)",
         "",

@@ -466,7 +466,8 @@ def main(argv: list[str]) -> int:
 
     count = 2_000 if quick else 100_000
     per_object = memory_per_object(count)
-    out += [f"memory per stored 1 KiB object ({count} objects, beyond the body, write log included): {per_object:.0f} bytes", ""]
+    what = f"memory per stored 1 KiB object ({count} objects, beyond the body, write log included)"
+    out += [f"{what}: {per_object:.0f} bytes", ""]
 
     print("\n".join(out))
     if args.json:

@@ -81,6 +81,12 @@ class _Cursor:
     def line(self, what: str) -> bytes:
         """The bytes up to the next CRLF (which is consumed)."""
         start = self.offset
+        if not self.at_end():  # the usual case: the whole line lies in the current block
+            end = self._block.find(b"\r\n", self._pos, self._pos + _MAX_LINE + 2)
+            if end >= 0:
+                line = self._block[self._pos : end]
+                self._advance(end + 2 - self._pos)
+                return line
         buffer = b""
         while len(buffer) <= _MAX_LINE:
             if self.at_end():

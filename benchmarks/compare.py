@@ -1,0 +1,101 @@
+"""Before/after: the same cases on two or more revisions of fakes3put, interleaved in one run.
+
+    python benchmarks/compare.py 0d4fb8d HEAD        # any git revisions of this repository
+
+Each revision is exported with ``git archive`` to a temporary folder and measured in fresh
+processes that import it from there, round-robin, so drift on the machine hits every
+revision alike. Prints medians (min-max) per case and revision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# An editable install of fakes3put would shadow the exported tree: drop its finder first.
+_USE_TREE = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+    "sys.path.insert(0, {tree!r}); "
+)
+
+_CHILD = r"""
+import os, statistics, sys, time
+import boto3
+import fakes3put
+from fakes3put import FakeS3
+fakes3put_path = fakes3put.__file__
+
+case = sys.argv[1]
+body = b"x" * 1024 if case == "put-1k" else os.urandom(50 * 1024 * 1024)
+calls = 300 if case == "put-1k" else 3
+with FakeS3(buckets=["bench-bucket"], credentials={"AKIDBENCHMARK0000001": "secret"}, isolate_environment=False):
+    client = boto3.client(
+        "s3", region_name="us-east-1",
+        aws_access_key_id="AKIDBENCHMARK0000001", aws_secret_access_key="secret",
+    )
+    client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+        times.append(time.perf_counter() - start)
+print(statistics.median(times))
+"""
+
+
+def export(revision: str, into: Path) -> Path:
+    target = into / revision.replace("/", "_")
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", revision, "fakes3put"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def measure(tree: Path, case: str) -> float:
+    prelude = _USE_TREE.format(tree=str(tree))
+    if case == "import":
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", prelude + "import fakes3put"], check=True)
+        return time.perf_counter() - start
+    code = prelude + "\n" + _CHILD + "\nassert fakes3put_path.startswith(" + repr(str(tree)) + ")"
+    out = subprocess.run([sys.executable, "-c", code, case], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
+def show(value: float) -> str:
+    return f"{value * 1e6:.0f} µs" if value < 1e-3 else f"{value * 1e3:.1f} ms"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("revisions", nargs="+")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    cases = ["put-1k", "put-50m", "import"]
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {rev: export(rev, Path(scratch)) for rev in args.revisions}
+        samples = {(rev, case): [] for rev in trees for case in cases}
+        for _ in range(args.rounds):
+            for case in cases:
+                for rev, tree in trees.items():
+                    samples[(rev, case)].append(measure(tree, case))
+    print("| case | " + " | ".join(args.revisions) + " |")
+    print("|---|" + "---|" * len(args.revisions))
+    for case in cases:
+        cells = []
+        for rev in args.revisions:
+            values = samples[(rev, case)]
+            cells.append(f"{show(statistics.median(values))} ({show(min(values))} – {show(max(values))})")
+        print(f"| {case} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

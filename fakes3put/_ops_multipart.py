@@ -324,7 +324,10 @@ def _object_checksums(
                 )
         value = composite_checksum(algorithm, [part.checksums[algorithm] for part in parts])
     else:
-        value = _checksums.checksum(algorithm, b"".join(part.data for part in parts))
+        update, result = _checksums.incremental(algorithm)  # over the parts in turn: no joined copy
+        for part in parts:
+            update(part.data)
+        value = result()
     claimed = ctx.request.headers.get(_checksums.header_name(algorithm))
     if claimed is not None and claimed.strip() != value:
         raise S3Error(

@@ -100,10 +100,35 @@ def _matches(grantees: frozenset[str], principal: str | None) -> bool:
     return AUTHENTICATED_USERS in grantees or principal in grantees or canonical_id(principal) in grantees
 
 
+OBJECT_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced")
+ENFORCED = "BucketOwnerEnforced"
+
+
+def check_acls_enabled(bucket: Bucket | None, ownership: str, canned: str | None, grants: Grants) -> None:
+    """With ACLs disabled (BucketOwnerEnforced) S3 refuses any ACL but bucket-owner-full-control."""
+    mode = bucket.object_ownership if bucket is not None else ownership
+    if mode == ENFORCED and (grants or canned not in (None, "private", "bucket-owner-full-control")):
+        raise S3Error(
+            "AccessControlListNotSupported",
+            hint=f"the bucket's Object Ownership is {ENFORCED}, so ACLs are disabled; drop x-amz-acl/x-amz-grant-*",
+        )
+
+
+def object_owner(bucket: Bucket, writer: str | None, canned: str | None) -> str | None:
+    """Who owns a new object: its writer, unless Object Ownership gives it to the bucket owner."""
+    if bucket.object_ownership == ENFORCED:
+        return bucket.owner
+    if bucket.object_ownership == "BucketOwnerPreferred" and canned == "bucket-owner-full-control":
+        return bucket.owner
+    return writer
+
+
 def _permits(bucket: Bucket, permission: str, principal: str | None) -> bool:
     """Does the owner rule, the canned ACL or an explicit grant give ``principal`` ``permission``?"""
     if is_owner(bucket, principal):
         return True
+    if bucket.object_ownership == ENFORCED:
+        return False  # ACLs are disabled: only the owner (policies are not modelled)
     for grants in (_CANNED_GRANTS.get(bucket.acl, {}), bucket.grants):
         for granted in (permission, "FULL_CONTROL"):
             if _matches(grants.get(granted, frozenset()), principal):
@@ -138,6 +163,8 @@ def can_read_object(bucket: Bucket, obj: StoredObject, principal: str | None) ->
     """
     if principal == obj.owner:
         return True
+    if bucket.object_ownership == ENFORCED:
+        return is_owner(bucket, principal)  # ACLs disabled: the bucket owner owns and reads every object
     canned = {
         permission: frozenset(bucket.owner if g == BUCKET_OWNER else g for g in grantees if g)
         for permission, grantees in _OBJECT_CANNED_GRANTS.get(obj.acl or "private", {}).items()

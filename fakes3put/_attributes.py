@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import _access, _metadata
 from ._request import Headers
-from ._store import EMPTY, StoredObject
+from ._store import EMPTY, Bucket, StoredObject
 from .errors import S3Error
 
 STORED_HEADERS = (
@@ -88,11 +88,12 @@ def stored_content_encoding(value: str | None) -> str | None:
     return ",".join(tokens) or None
 
 
-def requested_attributes(headers: Headers) -> ObjectAttributes:
+def requested_attributes(headers: Headers, bucket: Bucket) -> ObjectAttributes:
     storage_class = (headers.get("x-amz-storage-class") or "STANDARD").strip()
     if storage_class not in STORAGE_CLASSES:
         raise S3Error("InvalidStorageClass", extra={"StorageClassRequested": storage_class})
     acl, grants = _access.requested_acl(headers)
+    _access.check_acls_enabled(bucket, bucket.object_ownership, acl, grants)
     stored = {name: headers[name] for name in STORED_HEADERS if name in headers}
     encoding = stored_content_encoding(headers.get("content-encoding"))
     if encoding is not None:

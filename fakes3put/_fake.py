@@ -13,7 +13,7 @@ from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _patch, _wire
-from ._access import CANNED_ACLS
+from ._access import CANNED_ACLS, OBJECT_OWNERSHIP
 from ._endpoints import Endpoint, Route, route_aws, route_endpoint
 from ._names import bucket_name_problem
 from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
@@ -42,6 +42,7 @@ class BucketSpec:
     region: str | None = None
     owner: str | None = None
     acl: str = "private"
+    object_ownership: str = "ObjectWriter"  # or "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs disabled)
 
 
 class FakeS3:
@@ -213,6 +214,7 @@ class FakeS3:
                 owner=spec.owner or self.access_key,
                 created=created,
                 acl=spec.acl,
+                object_ownership=spec.object_ownership,
             )
             for spec in self._initial_buckets
         ]
@@ -398,6 +400,8 @@ def _checked(spec: BucketSpec) -> BucketSpec:
     problem = bucket_name_problem(spec.name)
     if problem is not None:
         raise FakeS3Error(f"bucket name {spec.name!r} {problem}")
+    if spec.object_ownership not in OBJECT_OWNERSHIP:
+        raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIP}")
     if spec.acl not in CANNED_ACLS:
         raise FakeS3Error(f"bucket {spec.name!r}: unknown canned ACL {spec.acl!r}; use one of {sorted(CANNED_ACLS)}")
     return spec

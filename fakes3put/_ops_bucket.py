@@ -40,6 +40,10 @@ def create_bucket(ctx: OperationContext) -> Response:
         )
     canned, grants = _access.requested_acl(request.headers)
     acl = canned or "private"
+    ownership = (request.headers.get("x-amz-object-ownership") or "ObjectWriter").strip()
+    if ownership not in _access.OBJECT_OWNERSHIP:
+        raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-object-ownership", "ArgumentValue": ownership})
+    _access.check_acls_enabled(None, ownership, canned, grants)
 
     def apply(store: Store) -> None:
         existing = store.bucket(name)
@@ -52,7 +56,7 @@ def create_bucket(ctx: OperationContext) -> Response:
             existing.acl = acl
             existing.grants = dict(grants)
             return
-        bucket = Bucket(name, region=region, owner=ctx.who, created=ctx.now, acl=acl)
+        bucket = Bucket(name, region=region, owner=ctx.who, created=ctx.now, acl=acl, object_ownership=ownership)
         bucket.grants.update(grants)
         store.add_bucket(bucket)
 
@@ -88,6 +92,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
             "Your request was missing a required header",  # S3's wording for this case
             hint="PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.",
         )
+    _access.check_acls_enabled(bucket, bucket.object_ownership, canned, grants)
     if canned is None and not grants:
         raise S3Error(
             "NotImplemented",

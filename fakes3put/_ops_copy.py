@@ -119,7 +119,7 @@ def copy_object(ctx: OperationContext) -> Response:
     source = parse_copy_source(headers["x-amz-copy-source"])
     metadata_directive = _directive(ctx, "x-amz-metadata-directive")
     tagging_directive = _directive(ctx, "x-amz-tagging-directive")
-    requested = requested_attributes(headers)
+    requested = requested_attributes(headers, bucket)
     algorithm = checksum_algorithm(ctx)
     src = source_object(ctx, source)
     if src.size > MAX_COPY_SOURCE_SIZE:
@@ -147,7 +147,7 @@ def copy_object(ctx: OperationContext) -> Response:
         body=src.body,
         etag=_checksums.etag_of(_checksums.md5_digest(src.body)),  # a copy is one part: plain MD5
         now=ctx.now,
-        owner=ctx.who,
+        owner=_access.object_owner(bucket, ctx.who, requested.acl),
         checksums={name: _checksums.checksum(name, src.body) for name in algorithms},
     )
     record = submit_version(ctx, bucket, obj, "CopyObject", write_condition(ctx))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import _checksums, _integrity
+from . import _access, _checksums, _integrity
 from ._attributes import new_version, requested_attributes
 from ._context import OperationContext
 from ._ops_copy import (
@@ -45,7 +45,7 @@ _SSE = {"x-amz-server-side-encryption": "AES256"}
 
 def create_multipart_upload(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
-    attributes = requested_attributes(ctx.request.headers)
+    attributes = requested_attributes(ctx.request.headers, bucket)
     algorithm, kind = _checksum_choice(ctx)
     upload = Upload(
         upload_id=new_upload_id(),
@@ -202,7 +202,7 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
     _check_order(listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)
-    obj = _assembled(ctx, upload, parts, _object_checksums(ctx, upload, parts, listed))
+    obj = _assembled(ctx, bucket, upload, parts, _object_checksums(ctx, upload, parts, listed))
     _check_declared_size(ctx, obj.size)
     record = _commit(ctx, bucket, upload, obj)
     headers = {**_XML, **_SSE, **version_headers(record, bucket)}
@@ -216,7 +216,9 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
     return Response(200, headers, xml_document("CompleteMultipartUploadResult", inner))
 
 
-def _assembled(ctx: OperationContext, upload: Upload, parts: Sequence[Part], checksums: dict[str, str]) -> StoredObject:
+def _assembled(
+    ctx: OperationContext, bucket: Bucket, upload: Upload, parts: Sequence[Part], checksums: dict[str, str]
+) -> StoredObject:
     """The object the parts make, with the attributes given when the upload was created."""
     return new_version(
         upload.attributes,
@@ -225,7 +227,7 @@ def _assembled(ctx: OperationContext, upload: Upload, parts: Sequence[Part], che
         body=b"".join(part.data for part in parts),
         etag=multipart_etag(parts),
         now=ctx.now,
-        owner=ctx.who,
+        owner=_access.object_owner(bucket, ctx.who, upload.attributes.acl),
         checksums=checksums,
         parts=tuple(part.size for part in parts),
     )

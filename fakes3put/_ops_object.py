@@ -61,7 +61,7 @@ def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:
 
 def put_object(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
-    attributes = requested_attributes(ctx.request.headers)
+    attributes = requested_attributes(ctx.request.headers, bucket)
     condition = write_condition(ctx)
     body = _integrity.verify(ctx.request, ctx.chunked)
     checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
@@ -72,7 +72,7 @@ def put_object(ctx: OperationContext) -> Response:
         body=body.data,
         etag=_checksums.etag_of(body.md5),
         now=ctx.now,
-        owner=ctx.who,
+        owner=_access.object_owner(bucket, ctx.who, attributes.acl),
         checksums=checksums,
     )
     record = submit_version(ctx, bucket, obj, "PutObject", condition)

@@ -103,6 +103,7 @@ class Bucket(Mapping[str, StoredObject]):
         owner: str | None,
         created: datetime,
         acl: str = "private",
+        object_ownership: str = "ObjectWriter",
     ) -> None:
         self.name = name
         self.region = region
@@ -110,6 +111,8 @@ class Bucket(Mapping[str, StoredObject]):
         self.created = created
         self.acl = acl
         self.versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
+        # S3 Object Ownership: "ObjectWriter" (ACLs apply), "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs off)
+        self.object_ownership = object_ownership
         # permission ("WRITE", "FULL_CONTROL", ...) -> grantee ids (access keys or canonical ids)
         self.grants: dict[str, frozenset[str]] = {}
         self._current: dict[str, StoredObject] = {}

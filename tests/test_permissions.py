@@ -272,3 +272,45 @@ def test_bucket_owner_reads_others_objects_only_when_granted(fake_s3):
     assert error_code(lambda: owner.get_object(Bucket=BUCKET, Key="theirs")) == "AccessDenied"
     assert owner.get_object(Bucket=BUCKET, Key="shared")["Body"].read() == b"s"
     assert fake_s3.buckets[BUCKET]["shared"].acl == "bucket-owner-read"
+
+
+@pytest.mark.fakes3put(
+    credentials=CREDENTIALS,
+    buckets=[BucketSpec(BUCKET, owner=OWNER[0], object_ownership="BucketOwnerEnforced")],
+)
+def test_bucket_owner_enforced_disables_acls(fake_s3):
+    owner = client("owner")
+    with pytest.raises(ClientError) as refused:
+        owner.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="public-read")
+    assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
+    assert "k" not in fake_s3.buckets[BUCKET]
+    owner.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    with pytest.raises(ClientError) as grant:
+        owner.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+    assert grant.value.response["Error"]["Code"] == "AccessControlListNotSupported"
+    assert error_code(lambda: client("anonymous").get_object(Bucket=BUCKET, Key="k")) == "AccessDenied"
+
+
+@pytest.mark.fakes3put(credentials=CREDENTIALS)
+def test_bucket_owner_owns_every_object_when_enforced(fake_s3):
+    owner, other = client("owner"), client("other")
+    owner.create_bucket(Bucket=BUCKET, ObjectOwnership="BucketOwnerEnforced")
+    assert fake_s3.buckets[BUCKET].object_ownership == "BucketOwnerEnforced"
+    owner.put_object(Bucket=BUCKET, Key="mine", Body=b"m")
+    assert fake_s3.buckets[BUCKET]["mine"].owner == OWNER[0]
+    assert error_code(lambda: other.get_object(Bucket=BUCKET, Key="mine")) == "AccessDenied"
+    with pytest.raises(ClientError) as refused:
+        owner.create_bucket(Bucket="acl-bucket-two", ObjectOwnership="BucketOwnerEnforced", ACL="public-read")
+    assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
+
+
+@pytest.mark.fakes3put(
+    credentials=CREDENTIALS,
+    buckets=[BucketSpec(BUCKET, acl="public-read-write", owner=OWNER[0], object_ownership="BucketOwnerPreferred")],
+)
+def test_bucket_owner_preferred_takes_objects_written_with_full_control(fake_s3):
+    other = client("other")
+    other.put_object(Bucket=BUCKET, Key="given", Body=b"g", ACL="bucket-owner-full-control")
+    other.put_object(Bucket=BUCKET, Key="kept", Body=b"k")
+    assert fake_s3.buckets[BUCKET]["given"].owner == OWNER[0]
+    assert fake_s3.buckets[BUCKET]["kept"].owner == OTHER[0]

@@ -104,14 +104,20 @@ OBJECT_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced
 ENFORCED = "BucketOwnerEnforced"
 
 
-def check_acls_enabled(bucket: Bucket | None, ownership: str, canned: str | None, grants: Grants) -> None:
+def check_acls_enabled(bucket: Bucket, canned: str | None, grants: Grants) -> None:
     """With ACLs disabled (BucketOwnerEnforced) S3 refuses any ACL but bucket-owner-full-control."""
-    mode = bucket.object_ownership if bucket is not None else ownership
-    if mode == ENFORCED and (grants or canned not in (None, "private", "bucket-owner-full-control")):
+    if bucket.object_ownership == ENFORCED and (grants or canned not in (None, "bucket-owner-full-control")):
         raise S3Error(
             "AccessControlListNotSupported",
             hint=f"the bucket's Object Ownership is {ENFORCED}, so ACLs are disabled; drop x-amz-acl/x-amz-grant-*",
         )
+
+
+def bucket_acl_problem(ownership: str, canned: str | None, grants: Grants) -> str | None:
+    """Why a new bucket's ACL cannot go with its Object Ownership (ACLs disabled allow only private)."""
+    if ownership == ENFORCED and (grants or canned not in (None, "private", "bucket-owner-full-control")):
+        return f"a bucket with Object Ownership {ENFORCED} has ACLs disabled: only a private bucket ACL is allowed"
+    return None
 
 
 def object_owner(bucket: Bucket, writer: str | None, canned: str | None) -> str | None:

@@ -93,7 +93,7 @@ def requested_attributes(headers: Headers, bucket: Bucket) -> ObjectAttributes:
     if storage_class not in STORAGE_CLASSES:
         raise S3Error("InvalidStorageClass", extra={"StorageClassRequested": storage_class})
     acl, grants = _access.requested_acl(headers)
-    _access.check_acls_enabled(bucket, bucket.object_ownership, acl, grants)
+    _access.check_acls_enabled(bucket, acl, grants)
     stored = {name: headers[name] for name in STORED_HEADERS if name in headers}
     encoding = stored_content_encoding(headers.get("content-encoding"))
     if encoding is not None:

@@ -13,7 +13,7 @@ from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import _patch, _wire
-from ._access import CANNED_ACLS, OBJECT_OWNERSHIP
+from ._access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
 from ._endpoints import Endpoint, Route, route_aws, route_endpoint
 from ._names import bucket_name_problem
 from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
@@ -402,6 +402,9 @@ def _checked(spec: BucketSpec) -> BucketSpec:
         raise FakeS3Error(f"bucket name {spec.name!r} {problem}")
     if spec.object_ownership not in OBJECT_OWNERSHIP:
         raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIP}")
+    acl_problem = bucket_acl_problem(spec.object_ownership, spec.acl, {})
+    if acl_problem is not None:
+        raise FakeS3Error(f"bucket {spec.name!r}: {acl_problem}")
     if spec.acl not in CANNED_ACLS:
         raise FakeS3Error(f"bucket {spec.name!r}: unknown canned ACL {spec.acl!r}; use one of {sorted(CANNED_ACLS)}")
     return spec

@@ -43,7 +43,13 @@ def create_bucket(ctx: OperationContext) -> Response:
     ownership = (request.headers.get("x-amz-object-ownership") or "ObjectWriter").strip()
     if ownership not in _access.OBJECT_OWNERSHIP:
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-object-ownership", "ArgumentValue": ownership})
-    _access.check_acls_enabled(None, ownership, canned, grants)
+    problem = _access.bucket_acl_problem(ownership, canned, grants)
+    if problem is not None:
+        raise S3Error(
+            "InvalidBucketAclWithObjectOwnership",
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+            hint=problem,
+        )
 
     def apply(store: Store) -> None:
         existing = store.bucket(name)
@@ -53,6 +59,8 @@ def create_bucket(ctx: OperationContext) -> Response:
             if existing.region != "us-east-1" or region != "us-east-1":
                 raise S3Error("BucketAlreadyOwnedByYou", extra={"BucketName": name})
             # us-east-1 answers 200 to re-creating your own bucket, and resets its ACL to the request's.
+            if _access.bucket_acl_problem(existing.object_ownership, canned, grants) is not None:
+                raise S3Error("InvalidBucketAclWithObjectOwnership")
             existing.acl = acl
             existing.grants = dict(grants)
             return
@@ -92,7 +100,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
             "Your request was missing a required header",  # S3's wording for this case
             hint="PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.",
         )
-    _access.check_acls_enabled(bucket, bucket.object_ownership, canned, grants)
+    _access.check_acls_enabled(bucket, canned, grants)
     if canned is None and not grants:
         raise S3Error(
             "NotImplemented",

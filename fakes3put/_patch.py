@@ -27,6 +27,7 @@ class _PatchState:
         # Kept once taken: a thread still inside urlopen when the last fake stops must find it.
         self.original: Callable[..., Any] | None = None
         self.real_environment: _environment.SavedEnvironment | None = None
+        self.environment_of: FakeS3 | None = None  # the fake whose credentials are in the environment
 
 
 _lock = threading.Lock()
@@ -77,8 +78,9 @@ def _refusal(method: str, scheme: str, host: str, port: int, url: str, fakes: li
 def activate(fake: FakeS3) -> None:
     with _lock:
         if not _state.active:
-            if _state.original is None:
-                _state.original = HTTPConnectionPool.urlopen
+            current: Callable[..., Any] = HTTPConnectionPool.urlopen
+            if current is not _intercept:  # whatever is in place now, another patch included
+                _state.original = current
             HTTPConnectionPool.urlopen = _intercept  # type: ignore[assignment,method-assign]
             _responses_bridge.install(owned)
         _state.active.append(fake)
@@ -91,15 +93,23 @@ def deactivate(fake: FakeS3) -> None:
             _state.active.remove(fake)
         _isolate_for(_state.active)
         if not _state.active and _state.original is not None:
-            HTTPConnectionPool.urlopen = _state.original  # type: ignore[method-assign]
+            installed: Callable[..., Any] = HTTPConnectionPool.urlopen
+            if installed is _intercept:  # if someone patched over us meanwhile, theirs stays
+                HTTPConnectionPool.urlopen = _state.original  # type: ignore[method-assign]
             _responses_bridge.uninstall()
 
 
 def _isolate_for(active: list[FakeS3]) -> None:
-    """The environment of the most recent isolating fake, or the real one when none is left."""
+    """The environment of the most recent isolating fake, or the real one when none is left.
+
+    Applied only when that fake changes, so what a test sets while a fake runs is left alone.
+    """
     isolating = [fake for fake in active if fake.isolate_environment]
-    if isolating:
-        newest = isolating[-1]
+    newest = isolating[-1] if isolating else None
+    if newest is _state.environment_of:
+        return
+    _state.environment_of = newest
+    if newest is not None:
         if _state.real_environment is None:
             _state.real_environment = _environment.save()
         _environment.apply(newest.access_key, newest.secret_key, newest.region)

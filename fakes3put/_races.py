@@ -28,6 +28,7 @@ OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
 Order = str | Sequence[int] | OrderFunction
 
 HOLD_TIMEOUT = HOLD_TIMEOUT_CODE
+ORDER_FAILED = "FakeS3OrderFailed"  # write-log code of acknowledged writes whose window order was unusable
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
 
 
@@ -93,7 +94,12 @@ class Window:
             deferred = sorted(self.deferred, key=lambda m: m.sent)
         records = [m.record for m in deferred if m.record is not None]
         order = self._forced if self._forced is not None else self._order
-        self.receipt_order = resolve_order(order, records, self._seed)
+        try:
+            self.receipt_order = resolve_order(order, records, self._seed)
+        except Exception:
+            for record in records:  # acknowledged, but never received: the log must not say pending
+                record.outcome, record.error_code = "rejected", ORDER_FAILED
+            raise
         for index in self.receipt_order:
             # A write refused at receipt (its bucket is gone) is in the write log as rejected.
             with contextlib.suppress(S3Error):
@@ -149,8 +155,8 @@ class Hold:
         order = self._forced if self._forced is not None else self._order
         try:
             self.receipt_order = resolve_order(order, records, self._seed)
-        except FakeS3Error as error:
-            self._fail(str(error))
+        except Exception as error:  # a user's order callable may raise anything
+            self._fail(f"the order could not be resolved: {error}")
             return
         self._turns = [arrived[i] for i in self.receipt_order]
         self._cond.notify_all()

@@ -5,6 +5,8 @@ wire -> auth -> operation -> sequencer -> store; every failure becomes S3's XML 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,9 +144,9 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     if operation in _OBJECT_BODY_OPERATIONS:
         # Refuse a missing, garbage or oversize length before reading a byte of the body.
         _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
-    _inject_fault(state, exchange)  # like S3, an injected failure may answer before the body is read
     # The body is read here, with no lock held: a client callback may re-enter the fake.
     chunked = _take_payload(state, request, _wire.iter_blocks(body))
+    _inject_fault(state, exchange)  # after the read: a client whose own body fails never reached S3
     exchange.principal = authenticate(
         request,
         chunked,
@@ -174,14 +176,16 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
 def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes]) -> _chunked.ChunkedBody | None:
     """Decode the body (if aws-chunked) and take every digest it needs, in one pass over its bytes."""
     headers = request.headers
-    payload_hash = headers.get("x-amz-content-sha256") or ""
-    digests = Digests(
-        checksum_algorithm=_integrity.claimed_algorithm(headers),
-        sha256=state.verify_signatures and len(payload_hash) == 64,
-    )
+    # A literal x-amz-content-sha256 promises the hash of the bytes as sent: for an aws-chunked
+    # body that is the encoded stream, not the object.
+    literal_hash = state.verify_signatures and len(headers.get("x-amz-content-sha256") or "") == 64
+    aws_chunked = _integrity.is_aws_chunked(headers)
+    digests = Digests(checksum_algorithm=_integrity.claimed_algorithm(headers), sha256=literal_hash and not aws_chunked)
+    wire_hash = hashlib.sha256() if literal_hash and aws_chunked else None
     try:
-        if _integrity.is_aws_chunked(headers):
-            chunked: _chunked.ChunkedBody | None = _chunked.decode_blocks(blocks, digests.update)
+        if aws_chunked:
+            source = _hashing(blocks, wire_hash) if wire_hash is not None else blocks
+            chunked: _chunked.ChunkedBody | None = _chunked.decode_blocks(source, digests.update)
             request.body, request.wire_length = chunked.data, chunked.wire_length  # type: ignore[union-attr]
         else:
             chunked = None
@@ -192,8 +196,17 @@ def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes])
             request.body = read[0] if len(read) == 1 else b"".join(read)
             request.wire_length = len(request.body)
     finally:
-        request.digests = digests.finish()
+        result = digests.finish()
+        if wire_hash is not None:
+            result = dataclasses.replace(result, sha256_hex=wire_hash.hexdigest())
+        request.digests = result
     return chunked
+
+
+def _hashing(blocks: Iterator[bytes], into: hashlib._Hash) -> Iterator[bytes]:
+    for block in blocks:
+        into.update(block)
+        yield block
 
 
 def _inject_fault(state: FakeState, exchange: _Exchange) -> None:

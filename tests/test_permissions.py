@@ -301,7 +301,10 @@ def test_bucket_owner_owns_every_object_when_enforced(fake_s3):
     assert error_code(lambda: other.get_object(Bucket=BUCKET, Key="mine")) == "AccessDenied"
     with pytest.raises(ClientError) as refused:
         owner.create_bucket(Bucket="acl-bucket-two", ObjectOwnership="BucketOwnerEnforced", ACL="public-read")
-    assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
+    assert refused.value.response["Error"]["Code"] == "InvalidBucketAclWithObjectOwnership"
+    with pytest.raises(ClientError) as private_object:
+        owner.put_object(Bucket=BUCKET, Key="private", Body=b"p", ACL="private")
+    assert private_object.value.response["Error"]["Code"] == "AccessControlListNotSupported"
 
 
 @pytest.mark.fakes3put(

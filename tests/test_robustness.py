@@ -153,3 +153,90 @@ def test_configuration_is_read_only():
         fake.credentials["OTHER"] = "x"  # type: ignore[index]
     with pytest.raises(AttributeError):
         fake.region = "eu-west-1"  # type: ignore[misc]
+
+
+def test_a_patch_made_between_fakes_is_respected(monkeypatch):
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    with FakeS3():
+        pass
+    seen = []
+
+    def someone_elses(pool, method, url, *args, **kwargs):
+        seen.append(url)
+        raise ConnectionRefusedError("not the network")
+
+    monkeypatch.setattr(HTTPConnectionPool, "urlopen", someone_elses)
+    with FakeS3(), pytest.raises(ConnectionRefusedError):
+        urllib3.PoolManager(retries=False).request("GET", "http://example.invalid/x")
+    assert seen == ["/x"]  # passthrough reached the patch in place when the fake started
+    assert HTTPConnectionPool.urlopen is someone_elses  # and stopping put it back, not a stale original
+
+
+def test_literal_payload_hash_of_an_aws_chunked_body_covers_the_wire_bytes():
+    import hashlib
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    encoded = b"5\r\nhello\r\n0\r\n\r\n"
+    with FakeS3(buckets=["wire-bucket"], isolate_environment=False) as fake:
+        request = AWSRequest(
+            method="PUT",
+            url="https://wire-bucket.s3.amazonaws.com/k",
+            data=encoded,
+            headers={
+                "Content-Encoding": "aws-chunked",
+                "x-amz-decoded-content-length": "5",
+                "x-amz-content-sha256": hashlib.sha256(encoded).hexdigest(),
+            },
+        )
+        S3SigV4Auth(Credentials(fake.access_key, fake.secret_key), "s3", "us-east-1").add_auth(request)
+        response = urllib3.PoolManager().request("PUT", request.url, body=encoded, headers=dict(request.headers))
+        assert response.status == 200, response.data
+        assert fake.buckets["wire-bucket"]["k"].body == b"hello"
+
+
+def test_a_fault_never_hides_the_clients_own_body_failure():
+    class Broken:
+        def read(self, *args):
+            raise OSError("disk gone")
+
+    with FakeS3(buckets=[OPEN], isolate_environment=False) as fake:
+        fault = fake.faults.add("SlowDown")
+        with pytest.raises(OSError, match="disk gone"):
+            urllib3.PoolManager().request("PUT", URL, body=Broken(), headers={"Content-Length": "4"})
+        assert fault.fired == 0
+
+
+def test_what_a_test_sets_in_the_environment_survives_another_fake_starting(monkeypatch):
+    with FakeS3():
+        os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
+        with FakeS3(isolate_environment=False):
+            assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+        assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+
+
+def test_aws_chunked_in_one_byte_blocks_decodes_fast_and_alike():
+    from fakes3put._chunked import _MAX_LINE, decode_blocks
+
+    body = b"".join(b"%x\r\n" % 100 + b"a" * 100 + b"\r\n" for _ in range(2000)) + b"0\r\n\r\n"
+    started = time.perf_counter()
+    decoded = decode_blocks(bytes([byte]) for byte in body)
+    assert time.perf_counter() - started < 5
+    assert decoded.data == b"a" * 200_000
+    longest = b"0;" + b"x" * (_MAX_LINE - 2) + b"\r\n\r\n"
+    assert decode_blocks([longest]).data == decode_blocks(bytes([byte]) for byte in longest).data == b""
+
+
+def test_an_unusable_window_order_leaves_no_write_pending(fake_s3):
+    s3 = make_client(fake_s3)
+    s3.create_bucket(Bucket="order-bucket")
+
+    def broken(records):
+        raise ValueError("no idea")
+
+    with pytest.raises(ValueError, match="no idea"), fake_s3.simultaneous(order=broken):
+        s3.put_object(Bucket="order-bucket", Key="k", Body=b"x")
+    assert [(w.outcome, w.error_code) for w in fake_s3.writes] == [("rejected", "FakeS3OrderFailed")]

@@ -14,13 +14,9 @@ from hypothesis import given, settings
 
 from fakes3put import BucketSpec, FakeS3
 
-from .helpers import make_client
+from .helpers import error_code, make_client
 
 MIB = 1024 * 1024
-
-
-def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
 
 
 @pytest.fixture

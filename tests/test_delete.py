@@ -12,11 +12,7 @@ from botocore.exceptions import ClientError
 
 from fakes3put import BucketSpec, FakeS3
 
-from .helpers import make_client
-
-
-def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from .helpers import error_code, make_client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from fakes3put import BucketSpec, FakeS3
 
-from .helpers import make_client
+from .helpers import make_client, xml_code
 
 OPEN = BucketSpec("open-bucket", acl="public-read-write")
 URL = "https://open-bucket.s3.amazonaws.com"
@@ -46,11 +46,6 @@ def original_intact(fake: FakeS3) -> bool:
 
 def raw_put(headers: dict[str, str], body: bytes = b"hello world", key: str = "k") -> urllib3.BaseHTTPResponse:
     return urllib3.PoolManager().request("PUT", f"{URL}/{key}", body=body, headers=headers)
-
-
-def code_of(response: urllib3.BaseHTTPResponse) -> str:
-    text = response.data.decode()
-    return text.split("<Code>")[1].split("</Code>")[0]
 
 
 def aws_chunked(data: bytes, trailers: list[tuple[str, str]], chunk: int = 5) -> bytes:
@@ -100,7 +95,7 @@ def test_content_md5_through_boto3(fake, endpoint):
 def test_content_md5_raw(fake, md5, code):
     response = raw_put({"Content-MD5": md5})
     assert response.status == 400
-    assert code_of(response) == code
+    assert xml_code(response) == code
     assert original_intact(fake)
 
 
@@ -151,7 +146,7 @@ def test_one_bit_flip_in_body_or_checksum_is_rejected(fake, algorithm, data):
     ]:
         response = raw_put(headers, body=body)
         assert response.status == 400
-        assert code_of(response) == "BadDigest"
+        assert xml_code(response) == "BadDigest"
         assert f"The {algorithm} you specified did not match" in response.data.decode()
     assert original_intact(fake)
 
@@ -169,7 +164,7 @@ def test_one_bit_flip_in_body_or_checksum_is_rejected(fake, algorithm, data):
 def test_checksum_consistency(fake, headers, code):
     response = raw_put(headers)
     assert response.status == 400
-    assert code_of(response) == code
+    assert xml_code(response) == code
     assert original_intact(fake)
 
 
@@ -177,7 +172,7 @@ def test_announced_trailer_must_arrive(fake):
     headers = chunked_headers(b"hello world", "x-amz-checksum-crc32")
     response = raw_put(headers, body=aws_chunked(b"hello world", []))
     assert response.status == 400
-    assert code_of(response) == "IncompleteBody"
+    assert xml_code(response) == "IncompleteBody"
     assert original_intact(fake)
 
 
@@ -198,7 +193,7 @@ def test_announced_trailer_must_arrive(fake):
 def test_declared_length_disagreements(fake, headers, body, status, code):
     response = raw_put(headers, body=body)
     assert response.status == status
-    assert code_of(response) == code
+    assert xml_code(response) == code
     assert original_intact(fake)
 
 
@@ -210,7 +205,7 @@ def test_decoded_length_disagreements(fake, decoded, code):
     headers = chunked_headers(b"hello world", "x-amz-checksum-crc32") | {"x-amz-decoded-content-length": decoded}
     response = raw_put(headers, body=aws_chunked(b"hello world", [("x-amz-checksum-crc32", "DUoRhQ==")]))
     assert response.status == 400
-    assert code_of(response) == code
+    assert xml_code(response) == code
     assert original_intact(fake)
 
 
@@ -227,7 +222,7 @@ def test_decoded_length_disagreements(fake, decoded, code):
 def test_broken_aws_chunked_stream_stores_nothing(fake, broken):
     response = raw_put(chunked_headers(b"hello world", "x-amz-checksum-crc32"), body=broken)
     assert response.status == 400
-    assert code_of(response) == "IncompleteBody"
+    assert xml_code(response) == "IncompleteBody"
     assert original_intact(fake)
     assert fake.writes[-1].outcome == "rejected"
 
@@ -246,7 +241,7 @@ def test_entity_too_large_is_refused_before_reading_the_body(fake):
         ):
             response = raw_put(headers, body=NeverRead())  # type: ignore[arg-type]
             assert response.status == 400
-            assert code_of(response) == "EntityTooLarge"
+            assert xml_code(response) == "EntityTooLarge"
             assert f"<ProposedSize>{size}</ProposedSize>" in response.data.decode()
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -257,7 +252,7 @@ def test_entity_too_large_is_refused_before_reading_the_body(fake):
 
 def test_exactly_5_gib_declared_is_not_too_large(fake):
     response = raw_put({"Content-Length": str(5 * 1024**3)}, body=b"short")
-    assert code_of(response) == "IncompleteBody"  # the size passed; the body then did not match
+    assert xml_code(response) == "IncompleteBody"  # the size passed; the body then did not match
 
 
 # ---------------------------------------------------------------- keys and metadata

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from fakes3put import BucketSpec, FakeS3
 
-from .helpers import make_client
+from .helpers import error_code, make_client
 
 AWKWARD = ["a+b", "a b", "a%2Bb", "ü/ß", "日本/語", "+", "a/b/c", "a/b+c/d", "z\u00a0nbsp", "tab\tkey", "ends/"]
 
@@ -22,10 +22,6 @@ def many_keys() -> list[str]:
 
 def utf8_order(keys) -> list[str]:
     return sorted(keys, key=lambda k: k.encode("utf-8"))
-
-
-def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
 
 
 @pytest.fixture(scope="module")

@@ -18,17 +18,13 @@ from hypothesis import HealthCheck, given, settings
 
 from fakes3put import BucketSpec, FakeS3
 
-from .helpers import make_client
+from .helpers import error_code, make_client
 
 MIB = 1024 * 1024
 
 
 def payload(size: int, seed: int = 7) -> bytes:
     return random.Random(seed).randbytes(size)
-
-
-def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
-    return excinfo.value.response["Error"]["Code"]
 
 
 def expected_etag(parts: list[bytes]) -> str:

@@ -213,9 +213,6 @@ class Sequencer:
         mutation.version_id = record.version_id = settled
         record.notes += (f"versioning changed in flight: acknowledged version {told}, stored {settled}",)
 
-    def has_record(self, sent: int) -> bool:
-        return sent in self._recorded
-
     def record_for(self, sent: int) -> WriteRecord | None:
         with self._log_lock:
             return self._recorded.get(sent)

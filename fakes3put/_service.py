@@ -228,8 +228,10 @@ def _inject_fault(state: FakeState, exchange: _Exchange) -> None:
 
 def _log_rejected_write(state: FakeState, exchange: _Exchange, code: str) -> None:
     request = exchange.request
-    if exchange.operation not in _dispatch.MUTATING or request is None or state.sequencer.has_record(exchange.sent):
+    if exchange.operation not in _dispatch.MUTATING or request is None:
         return
+    if state.sequencer.record_for(exchange.sent) is not None:
+        return  # it reached the sequencer, which logged it already
     state.sequencer.record_rejection(
         sent=exchange.sent,
         bucket=request.bucket,

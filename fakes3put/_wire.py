@@ -23,6 +23,10 @@ class ClientSideError(Exception):
         self.original = original
 
 
+def _invalid_uri() -> S3Error:
+    return S3Error("InvalidURI", "Couldn't parse the specified URI.", status=400)
+
+
 def parse_uint(text: str, max_digits: int = 19) -> int | None:
     """A non-negative decimal as S3 reads one (ASCII digits only, bounded); None for anything else."""
     text = text.strip()
@@ -119,7 +123,7 @@ def decode_key(raw_key: str, *, plus_as_space: bool) -> str:
     try:
         return unquote(raw_key, errors="strict")
     except UnicodeDecodeError:
-        raise S3Error("InvalidURI", "Couldn't parse the specified URI.", status=400) from None
+        raise _invalid_uri() from None
 
 
 def build_request(
@@ -136,7 +140,7 @@ def build_request(
     try:
         query = parse_query(raw_query)
     except UnicodeDecodeError:
-        raise S3Error("InvalidURI", "Couldn't parse the specified URI.", status=400) from None
+        raise _invalid_uri() from None
     return S3Request(
         method=method,
         scheme=scheme,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from . import _access, _checksums, _metadata
 from ._context import OperationContext
 from ._ops_object import existing_bucket
 from ._request import Headers
-from ._response import Response
+from ._response import Response, http_time
 from ._store import Bucket, StoredObject
 from .errors import S3Error
 
@@ -39,10 +39,6 @@ def version_label(obj: StoredObject) -> str:
 def checksum_type(value: str) -> str:
     # A composite multipart checksum carries its part count ("...-3"); base64 never has '-'.
     return "COMPOSITE" if "-" in value else "FULL_OBJECT"
-
-
-def http_time(moment: datetime) -> str:
-    return format_datetime(moment.replace(microsecond=0), usegmt=True)
 
 
 def iso_time(moment: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -10,48 +10,67 @@ if TYPE_CHECKING:
     from ._digests import DigestResult
 
 
-class Headers(Mapping[str, str]):
-    """Case-insensitive, read-only request headers; names are stored lower-cased.
+def _text(value: Any) -> str:
+    """A header name or value as text: bytes as latin-1 (every wire byte survives), else str()."""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
+
+def _pairs(raw: Mapping[Any, Any] | None) -> Iterable[tuple[Any, Any]]:
+    """(name, value) pairs of the headers a client handed urllib3, by the cheapest route.
+
+    The generic ``items()`` of the clients' case-insensitive maps does a lookup per header,
+    which is a noticeable share of a small request: requests' map offers its lower-cased
+    pairs publicly; for botocore's HeadersDict the stored keys are read, falling back to
+    ``items()`` if its internals ever change shape.
+    """
+    if raw is None:
+        return ()
+    if type(raw) is dict:
+        return raw.items()
+    lower_items = getattr(raw, "lower_items", None)  # requests.structures.CaseInsensitiveDict
+    if lower_items is not None:
+        return list(lower_items())
+    if type(raw).__module__ == "botocore.awsrequest":
+        try:
+            return [(key._lower, value) for key, value in raw._dict.items()]  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return raw.items()
+
+
+class Headers(dict[str, str]):
+    """Request headers with lower-cased names; look them up lower-cased.
+
+    A plain dict underneath, so the fake's many lookups per request cost what a dict lookup
+    costs (a mixed-case ``headers["Content-Type"]`` still works, through ``__missing__``).
     Values are ``str``; ``bytes`` values are decoded as latin-1 so every byte on the wire
     survives (that is also how http.client puts a ``str`` header on the wire).
     A name given twice in different spellings is joined with ``,`` as HTTP folding would.
+    The service builds it once per request and nothing changes it afterwards.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ()
 
     def __init__(self, raw: Mapping[Any, Any] | None = None) -> None:
+        super().__init__()
         # Clients hand urllib3 names and values as str or bytes; both are accepted.
-        items: dict[str, str] = {}
-        for name, value in (raw or {}).items():
-            lname = name.lower() if isinstance(name, str) else name.decode("latin-1").lower()
-            text = (
-                value if isinstance(value, str) else value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            )
-            items[lname] = f"{items[lname]},{text}" if lname in items else text
-        self._items = items
+        for name, value in _pairs(raw):
+            lname = (name if type(name) is str else _text(name)).lower()
+            text = value if type(value) is str else _text(value)
+            self[lname] = f"{self[lname]},{text}" if lname in self else text
 
     def _default(self, name: str, value: str) -> None:
         """Add a header the transport would add (urllib3's framing headers); only at construction."""
-        self._items.setdefault(name, value)
+        self.setdefault(name, value)
 
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
-
-    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        return self._items.get(name.lower(), default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
+    def __missing__(self, name: str) -> str:
+        lname = name.lower()
+        if lname == name:
+            raise KeyError(name)
+        return self[lname]
 
     def __repr__(self) -> str:
-        return f"Headers({self._items!r})"
+        return f"Headers({dict.__repr__(self)})"
 
 
 @dataclass(slots=True)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from functools import cache, lru_cache
 from http import HTTPStatus
 from xml.sax.saxutils import escape
 
@@ -29,21 +33,35 @@ class Response:
             headers[name] = value  # a later spelling of a name replaces an earlier one (response-* overrides)
         if "Content-Length" not in headers:
             headers["Content-Length"] = str(len(self.body))
-        try:
-            reason = HTTPStatus(self.status).phrase
-        except ValueError:
-            reason = ""
         return HTTPResponse(
             body=io.BytesIO(self.body),
             headers=headers,
             status=self.status,
-            reason=reason,
+            reason=_reason(self.status),
             preload_content=preload_content,
             decode_content=decode_content,
             request_method=method,
             request_url=url,
             enforce_content_length=True,
         )
+
+
+@cache
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def http_time(moment: datetime) -> str:
+    """An HTTP date (``Wed, 25 Nov 2026 15:00:00 GMT``) for an aware time, to the second."""
+    return _http_time_of_second(math.floor(moment.timestamp()))
+
+
+@lru_cache(maxsize=16)  # formatting is a visible share of a small request; answers share seconds
+def _http_time_of_second(second: int) -> str:
+    return format_datetime(datetime.fromtimestamp(second, UTC), usegmt=True)
 
 
 def xml_element(name: str, value: str) -> str:

@@ -9,7 +9,6 @@ lock, and the write log records every outcome.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import threading
@@ -300,7 +299,7 @@ class Sequencer:
         visible_at = self._visible_at(mutation, now)
         version_id = mutation.version_id
         if mutation.obj is not None:
-            obj = dataclasses.replace(mutation.obj, last_modified=now, version_id=version_id, visible_at=visible_at)
+            obj = mutation.obj.as_received(now, version_id, visible_at)
             bucket._install(obj, now)
             return obj
         if mutation.delete_version is not None:

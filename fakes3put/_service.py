@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
 from urllib3.exceptions import ProtocolError
@@ -24,7 +23,7 @@ from ._endpoints import Route
 from ._faults import Fault
 from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
 from ._request import S3Request
-from ._response import Response, error_response
+from ._response import Response, error_response, http_time
 from ._sequencer import WriteRecord
 from ._state import FakeState
 from .errors import S3Error
@@ -119,7 +118,7 @@ def handle(
         {
             "x-amz-request-id": request_id,
             "x-amz-id-2": host_id,
-            "Date": format_datetime(exchange.now.replace(microsecond=0), usegmt=True),
+            "Date": http_time(exchange.now),
             "Server": "AmazonS3",
         }
     )

@@ -51,11 +51,15 @@ def authenticate(
     access key ids to secrets; ``now`` is the fake's clock. Raises S3Error on any rejection.
     """
     authorization = request.headers.get("authorization")
-    query_schemes = [
-        scheme
-        for scheme, markers in ((SIGV2_QUERY, _SIGV2_QUERY_MARKERS), (SIGV4_QUERY, _SIGV4_QUERY_MARKERS))
-        if any(request.has_query(name) for name in markers)
-    ]
+    query_schemes = (
+        [
+            scheme
+            for scheme, markers in ((SIGV2_QUERY, _SIGV2_QUERY_MARKERS), (SIGV4_QUERY, _SIGV4_QUERY_MARKERS))
+            if any(request.has_query(name) for name in markers)
+        ]
+        if request.query_map
+        else []
+    )
     if not verify:
         return _identify(request, authorization, query_schemes)
 

@@ -36,7 +36,7 @@ def wire_text(value: str) -> str:
 
 
 def hmac_sha256(key: bytes, text: str) -> bytes:
-    return hmac.new(key, utf8(text), hashlib.sha256).digest()
+    return hmac.digest(key, utf8(text), "sha256")  # the one-shot C path: no HMAC object per call
 
 
 def sha256_hex(data: bytes | memoryview | str) -> str:

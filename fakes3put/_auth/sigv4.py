@@ -103,11 +103,13 @@ def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
 
     Names are lower-cased and sorted; a name given twice has its values joined with ``,``.
     """
-    merged: dict[str, list[str]] = {}
-    for name, value in headers:
-        merged.setdefault(name.strip().lower(), []).append(canonical_header_value(value))
+    merged: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.strip().lower()
+        value = " ".join(raw_value.split())  # canonical_header_value, inlined: this runs per signed header
+        merged[name] = f"{merged[name]},{value}" if name in merged else value
     names = sorted(merged)
-    block = "".join(f"{name}:{','.join(merged[name])}\n" for name in names)
+    block = "".join([f"{name}:{merged[name]}\n" for name in names])
     return block, ";".join(names)
 
 
@@ -256,15 +258,16 @@ def verify_header(
     check_payload_value(payload_hash)
 
     raw_date = request.headers.get("x-amz-date")
-    if raw_date is not None:
-        moment = parse_amz_date(raw_date.strip()) or parse_http_date(raw_date)
-    else:
+    basic = parse_amz_date(raw_date.strip()) if raw_date is not None else None
+    if raw_date is None:
         raw_date = request.headers.get("date")
         moment = parse_http_date(raw_date) if raw_date is not None else None
+    else:
+        moment = basic or parse_http_date(raw_date)
     if raw_date is None or moment is None:
         raise missing_date_error()
     # botocore signs the timestamp in the basic format even when it sends a Date header.
-    amz_date = raw_date.strip() if parse_amz_date(raw_date.strip()) else moment.strftime(AMZ_DATE_FORMAT)
+    amz_date = raw_date.strip() if basic is not None else moment.strftime(AMZ_DATE_FORMAT)
 
     claim = _Claim(credential, signed, parsed.signature, amz_date, payload_hash, presigned=False)
     _check_scope(claim, request, expected_region)
@@ -512,7 +515,11 @@ def _signed_header_values(request: S3Request, claim: _Claim, host: str) -> list[
     values = []
     for name in claim.signed_headers:
         value = host if name == "host" else request.headers.get(name)
-        values.append((name, wire_text(value) if value is not None else ""))
+        if value is None:
+            value = ""
+        elif not value.isascii():
+            value = wire_text(value)
+        values.append((name, value))
     return values
 
 

@@ -4,7 +4,9 @@
 
 Each revision is exported with ``git archive`` to a temporary folder and measured in fresh
 processes that import it from there, round-robin, so drift on the machine hits every
-revision alike. Prints medians (min-max) per case and revision.
+revision alike. Prints medians (min-max) per case and revision. Cases: a 1 KiB boto3
+``put_object`` (default checksums), a 1 KiB ``requests.put``, a 50 MiB boto3 ``put_object``,
+the peak RSS of a process doing one default 50 MiB put, and ``import fakes3put``.
 """
 
 from __future__ import annotations
@@ -29,24 +31,36 @@ _CHILD = r"""
 import os, statistics, sys, time
 import boto3
 import fakes3put
-from fakes3put import FakeS3
+from fakes3put import BucketSpec, FakeS3
 fakes3put_path = fakes3put.__file__
 
 case = sys.argv[1]
-body = b"x" * 1024 if case == "put-1k" else os.urandom(50 * 1024 * 1024)
-calls = 300 if case == "put-1k" else 3
-with FakeS3(buckets=["bench-bucket"], credentials={"AKIDBENCHMARK0000001": "secret"}, isolate_environment=False):
-    client = boto3.client(
-        "s3", region_name="us-east-1",
-        aws_access_key_id="AKIDBENCHMARK0000001", aws_secret_access_key="secret",
-    )
-    client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+big = 50 * 1024 * 1024
+body = os.urandom(big) if case in ("put-50m", "rss-50m") else b"x" * 1024
+calls = {"put-1k": 300, "put-1k-requests": 300, "put-50m": 3, "rss-50m": 0}[case]
+bucket = BucketSpec("bench-bucket", acl="public-read-write")
+with FakeS3(buckets=[bucket], credentials={"AKIDBENCHMARK0000001": "secret"}, isolate_environment=False):
+    if case == "put-1k-requests":
+        import requests
+        session = requests.Session()
+        put = lambda: session.put("https://bench-bucket.s3.amazonaws.com/k", data=body)
+    else:
+        client = boto3.client(
+            "s3", region_name="us-east-1",
+            aws_access_key_id="AKIDBENCHMARK0000001", aws_secret_access_key="secret",
+        )
+        put = lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+    put()
     times = []
     for _ in range(calls):
         start = time.perf_counter()
-        client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+        put()
         times.append(time.perf_counter() - start)
-print(statistics.median(times))
+if case == "rss-50m":  # the process's peak resident memory, in bytes
+    status = open("/proc/self/status").read()
+    print(int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) * 1024)
+else:
+    print(statistics.median(times))
 """
 
 
@@ -69,7 +83,9 @@ def measure(tree: Path, case: str) -> float:
     return float(out.stdout.strip())
 
 
-def show(value: float) -> str:
+def show(value: float, case: str) -> str:
+    if case.startswith("rss"):
+        return f"{value / 2**20:.0f} MiB"
     return f"{value * 1e6:.0f} µs" if value < 1e-3 else f"{value * 1e3:.1f} ms"
 
 
@@ -78,7 +94,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("revisions", nargs="+")
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
-    cases = ["put-1k", "put-50m", "import"]
+    cases = ["put-1k", "put-1k-requests", "put-50m", "rss-50m", "import"]
     with tempfile.TemporaryDirectory() as scratch:
         trees = {rev: export(rev, Path(scratch)) for rev in args.revisions}
         samples = {(rev, case): [] for rev in trees for case in cases}
@@ -92,7 +108,8 @@ def main(argv: list[str]) -> int:
         cells = []
         for rev in args.revisions:
             values = samples[(rev, case)]
-            cells.append(f"{show(statistics.median(values))} ({show(min(values))} – {show(max(values))})")
+            low, high = show(min(values), case), show(max(values), case)
+            cells.append(f"{show(statistics.median(values), case)} ({low} – {high})")
         print(f"| {case} | " + " | ".join(cells) + " |")
     return 0
 

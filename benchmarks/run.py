@@ -111,6 +111,78 @@ def hook_floor(body: bytes, **config: Any) -> Callable[[], Any]:
     return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
 
 
+# What S3 answers a PutObject with (the checksum pair only when the client sent a checksum).
+_PUT_ANSWER = {
+    "x-amz-id-2": "kTQzNDhCNDY3OEU4QTAwMDAwMDAwMDAwMDAwMDAwMDA=",
+    "x-amz-request-id": "FAKES30000000001",
+    "Date": "Wed, 25 Nov 2026 12:00:00 GMT",
+    "x-amz-server-side-encryption": "AES256",
+    "ETag": '"0f343b0931126a20f133d67c2b018a3b"',
+    "Server": "AmazonS3",
+    "Content-Length": "0",
+}
+_CHECKSUM_ANSWER = {"x-amz-checksum-crc32": "AAAAAA==", "x-amz-checksum-type": "FULL_OBJECT"}
+
+
+def transport_floor(call: Callable[[], Callable[[], Any]]) -> tuple[Callable[[], Any], Callable[[], None]]:
+    """The client's whole path down to urllib3's ``urlopen``, which consumes the body and answers
+    at once with S3's PutObject headers: what any fake patched in at ``urlopen`` (fakes3put's
+    patch point) costs before it does any work of its own."""
+    import io
+
+    from urllib3 import HTTPResponse
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    original = HTTPConnectionPool.urlopen
+
+    def urlopen(pool: Any, method: str, url: str, body: Any = None, headers: Any = None, **kw: Any) -> Any:  # noqa: ARG001
+        if hasattr(body, "read"):
+            while body.read(MIB):
+                pass
+        sent_checksum = any(str(name).lower().startswith("x-amz-checksum") for name in headers or {}) or any(
+            str(name).lower() == "x-amz-trailer" for name in headers or {}
+        )
+        answer = {**_PUT_ANSWER, **(_CHECKSUM_ANSWER if sent_checksum else {})}
+        return HTTPResponse(
+            body=io.BytesIO(b""),
+            headers=answer,
+            status=200,
+            reason="OK",
+            preload_content=kw.get("preload_content", True),
+            decode_content=kw.get("decode_content", True),
+            request_method=method,
+        )
+
+    HTTPConnectionPool.urlopen = urlopen  # type: ignore[method-assign]
+
+    def restore() -> None:
+        HTTPConnectionPool.urlopen = original  # type: ignore[method-assign]
+
+    try:
+        return call(), restore
+    except BaseException:
+        restore()
+        raise
+
+
+def boto3_put(body: bytes, **config: Any) -> Callable[[], Callable[[], Any]]:
+    def make() -> Callable[[], Any]:
+        client = boto3_client(**config)
+        return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    return make
+
+
+def requests_put(body: bytes) -> Callable[[], Callable[[], Any]]:
+    def make() -> Callable[[], Any]:
+        import requests
+
+        session = requests.Session()
+        return lambda: session.put("https://bench-bucket.s3.amazonaws.com/k", data=body)
+
+    return make
+
+
 def stubber_floor(body: bytes) -> Callable[[], Any]:
     from botocore.stub import Stubber
 
@@ -376,6 +448,7 @@ def main(argv: list[str]) -> int:
             [
                 ("hook floor", with_teardown(lambda: hook_floor(small))),
                 ("botocore Stubber", with_teardown(lambda: stubber_floor(small))),
+                ("urllib3 transport floor", lambda: transport_floor(boto3_put(small))),
                 ("fakes3put", object_variant(FakeVariant(small))),
                 ("fakes3put, when_required", object_variant(FakeVariant(small, **when_required))),
                 ("moto", object_variant(MotoVariant(small))),
@@ -407,7 +480,11 @@ def main(argv: list[str]) -> int:
         ),
         Case(
             "requests.put, 1 KiB",
-            [("bare responses mock", lambda: requests_responses(small)), ("fakes3put", lambda: requests_fake(small))],
+            [
+                ("bare responses mock", lambda: requests_responses(small)),
+                ("urllib3 transport floor", lambda: transport_floor(requests_put(small))),
+                ("fakes3put", lambda: requests_fake(small)),
+            ],
             rounds,
             inner=20,
         ),

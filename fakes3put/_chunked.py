@@ -7,8 +7,9 @@ Wire shape::
     [<trailer name>:<value>\r\n ...]\r\n
 
 The encoded body arrives as the blocks it is read in, pulled one at a time; it is decoded across
-block boundaries without joining them first, so the object's bytes are copied once, and each
-chunk's bytes are handed on (to be hashed) while later blocks are still being read.
+block boundaries without joining them first: each chunk's bytes are handed on (to be hashed)
+and written to the object's buffer while later blocks are still being read, so no more than
+one copy of the object and one block are held at a time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ._bodybuffer import BodyBuffer
 from .errors import S3Error
 
 _SIGNATURE_EXT = b"chunk-signature="
@@ -127,7 +129,8 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
     ``on_piece`` sees every run of object bytes, in order, before they are joined.
     """
     cursor = _Cursor(blocks)
-    pieces: list[Piece] = []
+    data = BodyBuffer()
+    pieces: list[Piece] = []  # the current chunk's runs, views into the blocks they lie in
     chunks: list[Chunk] = []
     size_so_far = 0
     while True:
@@ -142,15 +145,16 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
         if size == 0:
             chunks.append(Chunk(size_so_far, size_so_far, signature))
             break
-        first = len(pieces)
         if not cursor.take(size, pieces):
             raise _broken(f"chunk at byte {header_at} declares {size} bytes but the body ends first")
         ending: list[Piece] = []
         if not cursor.take(2, ending) or b"".join(ending) != b"\r\n":
             raise _broken(f"chunk at byte {header_at} is not followed by CRLF after {size} bytes")
-        if on_piece is not None:
-            for piece in pieces[first:]:
+        for piece in pieces:
+            if on_piece is not None:
                 on_piece(piece)
+            data.append(piece)
+        pieces.clear()  # so the blocks behind these views can go while the next ones are read
         chunks.append(Chunk(size_so_far, size_so_far + size, signature))
         size_so_far += size
 
@@ -168,8 +172,7 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
             trailers.append((lname, text))
     if not cursor.at_end():
         raise _broken("unexpected bytes after the end of the encoding")
-    data = bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
-    return ChunkedBody(data, tuple(chunks), tuple(trailers), trailer_signature, cursor.offset)
+    return ChunkedBody(data.value(), tuple(chunks), tuple(trailers), trailer_signature, cursor.offset)
 
 
 def decode(encoded: bytes) -> ChunkedBody:

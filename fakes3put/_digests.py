@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from . import _checksums
 
 PARALLEL_FROM = 4 * 1024 * 1024
+# Pieces waiting for the MD5 thread keep their blocks alive: past this many, reading waits.
+_BACKLOG = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ class DigestResult:
 class _Md5Worker:
     def __init__(self, md5: hashlib._Hash) -> None:
         self._md5 = md5
-        self._pieces: queue.SimpleQueue[bytes | memoryview | None] = queue.SimpleQueue()
+        self._pieces: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=_BACKLOG)
         self._thread = threading.Thread(target=self._run, name="fakes3put-md5", daemon=True)
         self._thread.start()
 

@@ -16,6 +16,7 @@ from urllib3.exceptions import ProtocolError
 
 from . import _chunked, _dispatch, _faults, _integrity, _ops_bucket, _wire
 from ._auth import Principal, authenticate
+from ._bodybuffer import BodyBuffer
 from ._calls import Call
 from ._context import OperationContext
 from ._digests import Digests
@@ -188,11 +189,11 @@ def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes])
             request.body, request.wire_length = chunked.data, chunked.wire_length  # type: ignore[union-attr]
         else:
             chunked = None
-            read = []
+            data = BodyBuffer()
             for block in blocks:
                 digests.update(block)
-                read.append(block)
-            request.body = read[0] if len(read) == 1 else b"".join(read)
+                data.append(block)
+            request.body = data.value()
             request.wire_length = len(request.body)
     finally:
         result = digests.finish()

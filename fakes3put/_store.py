@@ -200,7 +200,10 @@ class Bucket(Mapping[str, StoredObject]):
         if self.versioning != "Enabled":
             # A null version replaces the previous null version, unless a lagging reader can
             # still see that one because nothing newer is visible yet.
-            newest_visible = max((i for i, v in enumerate(history) if v.visible(now)), default=-1)
+            if obj.visible(now):  # the usual case: the new version is the newest visible one
+                newest_visible = len(history) - 1
+            else:
+                newest_visible = max((i for i, v in enumerate(history) if v.visible(now)), default=-1)
             history[:] = [
                 v
                 for i, v in enumerate(history)

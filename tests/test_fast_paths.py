@@ -1,0 +1,166 @@
+"""The shortcuts the request path takes for speed and memory give what the plain way gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+import requests
+from botocore.awsrequest import HeadersDict
+from requests.structures import CaseInsensitiveDict
+
+from fakes3put import BucketSpec, FakeS3
+from fakes3put._bodybuffer import BodyBuffer
+from fakes3put._chunked import decode_blocks
+from fakes3put._digests import Digests
+from fakes3put._request import Headers
+from fakes3put._response import http_time
+from fakes3put._store import StoredObject
+
+MIB = 1024 * 1024
+SENT = {
+    "Content-Type": "text/plain",
+    "X-Amz-Meta-Note": "caf\xc3\xa9".encode("latin-1"),  # UTF-8 bytes on the wire
+    "x-amz-date": b"20261125T120000Z",
+    "Content-Length": 3,
+}
+EXPECTED = {
+    "content-type": "text/plain",
+    "x-amz-meta-note": "caf\xc3\xa9",
+    "x-amz-date": "20261125T120000Z",
+    "content-length": "3",
+}
+
+
+def botocore_headers() -> HeadersDict:
+    headers = HeadersDict()
+    headers.update(SENT)
+    return headers
+
+
+@pytest.mark.parametrize(
+    "raw", [SENT, botocore_headers(), CaseInsensitiveDict(SENT)], ids=["dict", "botocore", "requests"]
+)
+def test_headers_read_every_client_map_alike(raw):
+    headers = Headers(raw)
+    assert headers == EXPECTED
+    assert headers["Content-Type"] == "text/plain"  # mixed-case subscripts still find the name
+
+
+def test_headers_fall_back_to_items_when_botocore_changes_shape():
+    class Reshaped(dict):  # claims botocore's module but lacks HeadersDict's internals
+        __module__ = "botocore.awsrequest"
+
+    assert Headers(Reshaped(SENT)) == EXPECTED
+
+
+def test_headers_join_a_name_sent_in_two_spellings():
+    assert Headers({"X-Amz-Meta-A": "1", "x-amz-meta-a": "2"}) == {"x-amz-meta-a": "1,2"}
+
+
+def test_a_missing_header_is_a_key_error_in_any_spelling():
+    with pytest.raises(KeyError):
+        Headers({})["Content-Type"]
+    with pytest.raises(KeyError):
+        Headers({})["content-type"]
+
+
+def test_as_received_changes_only_the_receipt_fields():
+    sent = StoredObject(
+        bucket="b",
+        key="k",
+        body=b"data",
+        etag='"e"',
+        last_modified=datetime(2026, 1, 1, tzinfo=UTC),
+        content_type="text/plain",
+        metadata={"a": "1"},
+        headers={"cache-control": "no-cache"},
+        storage_class="STANDARD_IA",
+        tagging="t=1",
+        acl="private",
+        grants={"READ": frozenset({"id=x"})},
+        checksums={"CRC32": "AAAAAA=="},
+        owner="owner",
+        version_id="told",
+        delete_marker=False,
+        parts=(1, 2),
+        visible_at=None,
+    )
+    moment = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    changes = {"last_modified": moment, "version_id": "v2", "visible_at": moment + timedelta(seconds=5)}
+    assert sent.as_received(moment, "v2", changes["visible_at"]) == dataclasses.replace(sent, **changes)
+    assert {f.name for f in dataclasses.fields(StoredObject)} >= set(changes)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 25, 15, 0, 0, 999_999, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+        datetime(2007, 3, 27, 19, 36, 42, tzinfo=timezone(timedelta(hours=2))),
+    ],
+)
+def test_http_time_matches_the_standard_formatter(moment):
+    expected = format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+    assert http_time(moment) == http_time(moment) == expected
+
+
+@pytest.mark.parametrize(
+    "runs", [[], [b"abc"], [memoryview(b"abc")], [b"a", memoryview(b"bc"), b"", b"def"]], ids=["0", "1", "view", "many"]
+)
+def test_body_buffer_joins_runs_in_order(runs):
+    buffer = BodyBuffer()
+    for run in runs:
+        buffer.append(run)
+    value = buffer.value()
+    assert type(value) is bytes
+    assert value == b"".join(runs)
+
+
+def _encoded(chunks: int) -> Iterator[bytes]:
+    """An aws-chunked body of ``chunks`` 1 MiB chunks, made as it is read (as botocore streams it)."""
+    for index in range(chunks):
+        yield b"100000\r\n" + bytes([index % 256]) * MIB + b"\r\n"
+    yield b"0\r\n\r\n"
+
+
+def test_aws_chunked_decoding_holds_one_copy_of_the_object():
+    # Collecting the chunks and joining them at the end held the encoded blocks and the joined
+    # result together: twice the object. Now each run goes into the object's buffer as it arrives.
+    chunks = 24
+    tracemalloc.start()
+    try:
+        digests = Digests(checksum_algorithm="CRC32", sha256=False)  # 24 MiB: MD5 runs on its thread
+        body = decode_blocks(_encoded(chunks), digests.update)
+        digests.finish()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(body.data) == chunks * MIB
+    assert body.data[MIB * 5 : MIB * 5 + 3] == b"\x05\x05\x05"
+    assert peak <= chunks * MIB * 1.2 + 4 * MIB, f"peak {peak / MIB:.1f} MiB for a {chunks} MiB object"
+
+
+def test_a_large_plain_body_read_in_blocks_is_stored_whole():
+    data = bytes(range(256)) * (3 * MIB // 256) + b"tail"
+
+    class Reader:  # a file-like body urllib3 reads block by block
+        def __init__(self) -> None:
+            self.offset = 0
+
+        def read(self, size: int = -1) -> bytes:
+            size = len(data) - self.offset if size < 0 else size
+            piece = data[self.offset : self.offset + size]
+            self.offset += len(piece)
+            return piece
+
+    with FakeS3(buckets=[BucketSpec("open-bucket", acl="public-read-write")], isolate_environment=False) as fake:
+        response = requests.put(
+            "https://open-bucket.s3.amazonaws.com/big", data=Reader(), headers={"Content-Length": str(len(data))}
+        )
+        assert response.status_code == 200, response.text
+        assert fake.buckets["open-bucket"]["big"].body == data

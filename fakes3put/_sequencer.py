@@ -152,7 +152,7 @@ class Sequencer:
         )
         mutation.record = record
         mutation.seen_received = self.received_total
-        if mutation.delete_version is None:
+        if mutation.delete_version is None and mutation.bucket.versioning is not None:
             with self._counter_lock:
                 mutation.version_id = self._new_version_id(mutation.bucket, next(self._version_numbers))
             record.version_id = mutation.version_id

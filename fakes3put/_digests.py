@@ -33,12 +33,17 @@ class _Md5Worker:
     def __init__(self, md5: hashlib._Hash) -> None:
         self._md5 = md5
         self._pieces: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=_BACKLOG)
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="fakes3put-md5", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (piece := self._pieces.get()) is not None:
-            self._md5.update(piece)
+            if self._error is None:
+                try:
+                    self._md5.update(piece)
+                except BaseException as exc:  # keep taking pieces: a reader must never wait on a dead thread
+                    self._error = exc
 
     def update(self, piece: bytes | memoryview) -> None:
         self._pieces.put(piece)
@@ -46,6 +51,8 @@ class _Md5Worker:
     def finish(self) -> None:
         self._pieces.put(None)
         self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class Digests:

@@ -164,3 +164,14 @@ def test_a_large_plain_body_read_in_blocks_is_stored_whole():
         )
         assert response.status_code == 200, response.text
         assert fake.buckets["open-bucket"]["big"].body == data
+
+
+def test_a_failing_md5_thread_never_blocks_the_reader():
+    from fakes3put import _digests
+
+    digests = Digests(checksum_algorithm=None, sha256=False)
+    digests.update(b"x" * _digests.PARALLEL_FROM)  # starts the helper thread
+    for _ in range(20):  # more pieces than the backlog holds, each one the hash refuses
+        digests.update("not bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        digests.finish()

@@ -81,7 +81,8 @@ class _Cursor:
     def _advance(self, count: int) -> None:
         self.offset += count
         self._pos += count
-        self._pull()
+        if self._pos >= len(self._block):
+            self._pull()
 
     def at_end(self) -> bool:
         return self._pos >= len(self._block)

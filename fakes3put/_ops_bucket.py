@@ -61,11 +61,11 @@ def create_bucket(ctx: OperationContext) -> Response:
             # us-east-1 answers 200 to re-creating your own bucket, and resets its ACL to the request's.
             if _access.bucket_acl_problem(existing.object_ownership, canned, grants) is not None:
                 raise S3Error("InvalidBucketAclWithObjectOwnership")
-            existing.acl = acl
-            existing.grants = dict(grants)
+            existing._set_acl(acl, grants)
             return
-        bucket = Bucket(name, region=region, owner=ctx.who, created=ctx.now, acl=acl, object_ownership=ownership)
-        bucket.grants.update(grants)
+        bucket = Bucket(
+            name, region=region, owner=ctx.who, created=ctx.now, acl=acl, object_ownership=ownership, grants=grants
+        )
         store.add_bucket(bucket)
 
     ctx.sequencer.change_buckets(apply)
@@ -109,8 +109,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
         )
 
     def apply(_: Store) -> None:
-        bucket.acl = canned or "private"  # explicit grants replace the canned ACL
-        bucket.grants = grants
+        bucket._set_acl(canned or "private", grants)  # explicit grants replace the canned ACL
 
     ctx.sequencer.change_buckets(apply)
     return Response(200)

@@ -41,7 +41,7 @@ def put_bucket_versioning(ctx: OperationContext) -> Response:
         return Response(200)  # a configuration without <Status> changes nothing
 
     def apply(_: Store) -> None:
-        bucket.versioning = status
+        bucket._set_versioning(status)
 
     ctx.sequencer.change_buckets(apply)
     return Response(200)

@@ -120,7 +120,22 @@ class Bucket(Mapping[str, StoredObject]):
 
     Keys are in receipt order of their current version: an overwrite moves the key to the end.
     A key whose latest version is a delete marker is not in the mapping (see ``versions``).
+    Its attributes are read-only too: they change through S3 requests (CreateBucket,
+    PutBucketAcl, PutBucketVersioning) at the commit point, or up front through ``BucketSpec``.
     """
+
+    name: str
+    region: str
+    owner: str | None
+    created: datetime
+    acl: str
+    versioning: str | None  # None (never enabled), "Enabled" or "Suspended"
+    # S3 Object Ownership: "ObjectWriter" (ACLs apply), "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs off)
+    object_ownership: str
+    # permission ("WRITE", "FULL_CONTROL", ...) -> grantee ids (access keys or canonical ids)
+    grants: Mapping[str, frozenset[str]]
+    _current: dict[str, StoredObject]  # key -> current version (not a delete marker), in receipt order
+    _versions: dict[str, list[StoredObject]]  # key -> every kept version, oldest received first
 
     def __init__(
         self,
@@ -131,19 +146,24 @@ class Bucket(Mapping[str, StoredObject]):
         created: datetime,
         acl: str = "private",
         object_ownership: str = "ObjectWriter",
+        grants: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
-        self.name = name
-        self.region = region
-        self.owner = owner
-        self.created = created
-        self.acl = acl
-        self.versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
-        # S3 Object Ownership: "ObjectWriter" (ACLs apply), "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs off)
-        self.object_ownership = object_ownership
-        # permission ("WRITE", "FULL_CONTROL", ...) -> grantee ids (access keys or canonical ids)
-        self.grants: dict[str, frozenset[str]] = {}
-        self._current: dict[str, StoredObject] = {}
-        self._versions: dict[str, list[StoredObject]] = {}
+        settle = object.__setattr__
+        settle(self, "name", name)
+        settle(self, "region", region)
+        settle(self, "owner", owner)
+        settle(self, "created", created)
+        settle(self, "versioning", None)
+        settle(self, "object_ownership", object_ownership)
+        self._set_acl(acl, grants or {})
+        settle(self, "_current", {})
+        settle(self, "_versions", {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"Bucket.{name} is read-only: change it with an S3 request (PutBucketAcl, PutBucketVersioning) "
+            "or set it up front with BucketSpec"
+        )
 
     # ------------------------------------------------------------ the committed truth
 
@@ -193,6 +213,13 @@ class Bucket(Mapping[str, StoredObject]):
         return f"Bucket({self.name!r}, region={self.region!r}, keys={list(self._current)!r})"
 
     # ------------------------------------------------------------ mutation (sequencer only)
+
+    def _set_acl(self, acl: str, grants: Mapping[str, frozenset[str]]) -> None:
+        object.__setattr__(self, "acl", acl)
+        object.__setattr__(self, "grants", MappingProxyType(dict(grants)))
+
+    def _set_versioning(self, status: str) -> None:
+        object.__setattr__(self, "versioning", status)
 
     def _install(self, obj: StoredObject, now: datetime) -> None:
         history = self._versions.setdefault(obj.key, [])

@@ -236,3 +236,19 @@ def test_an_unusable_window_order_leaves_no_write_pending(fake_s3):
     with pytest.raises(ValueError, match="no idea"), fake_s3.simultaneous(order=broken):
         s3.put_object(Bucket="order-bucket", Key="k", Body=b"x")
     assert [(w.outcome, w.error_code) for w in fake_s3.writes] == [("rejected", "FakeS3OrderFailed")]
+
+
+def test_bucket_attributes_change_only_through_s3():
+    with FakeS3(buckets=[OPEN], isolate_environment=False) as fake:
+        bucket = fake.buckets["open-bucket"]
+        with pytest.raises(AttributeError, match="read-only"):
+            bucket.acl = "private"  # type: ignore[misc]
+        with pytest.raises(AttributeError, match="read-only"):
+            bucket.versioning = "Enabled"  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            bucket.grants["WRITE"] = frozenset({"someone"})  # type: ignore[index]
+        assert bucket.acl == "public-read-write"
+        assert bucket.versioning is None
+        # An anonymous writer is still let in by the ACL the bucket was made with.
+        response = urllib3.PoolManager().request("PUT", URL, body=b"x")
+        assert response.status == 200

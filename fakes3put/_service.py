@@ -154,6 +154,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         now=exchange.now,
         expected_region=_expected_region(state, request, operation),
         verify=state.verify_signatures,
+        signing_keys=state.signing_keys,
     )
     handler = _dispatch.handler_for(operation)
     ctx = OperationContext(

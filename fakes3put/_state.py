@@ -56,6 +56,8 @@ class FakeState:
         self.internal_errors: list[BaseException] = []
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
+        # Derived SigV4 signing keys, memoised for this fake only (they stand for its secrets).
+        self.signing_keys: dict[tuple[str, str, str, str], bytes] = {}
 
     def now(self) -> datetime:
         """The fake's clock: the configured clock, read now, plus any injected latency."""

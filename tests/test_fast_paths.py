@@ -175,3 +175,17 @@ def test_a_failing_md5_thread_never_blocks_the_reader():
         digests.update("not bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         digests.finish()
+
+
+def test_signing_keys_are_memoised_per_cache_and_bounded():
+    from fakes3put._auth import sigv4
+
+    cache: sigv4.KeyCache = {}
+    for day in range(1, 301):  # more made-up dates than the cache keeps
+        date = f"2026{(day % 12) + 1:02d}{(day % 28) + 1:02d}"
+        key = sigv4.cached_signing_key(cache, "secret", date, f"region-{day}", "s3")
+        assert key == sigv4.signing_key("secret", date, f"region-{day}", "s3")
+        assert len(cache) <= 256
+    assert sigv4.cached_signing_key(None, "secret", "20260101", "us-east-1", "s3") == sigv4.signing_key(
+        "secret", "20260101", "us-east-1", "s3"
+    )

@@ -44,11 +44,13 @@ def authenticate(
     expected_region: str,
     verify: bool = True,
     max_skew: timedelta = timedelta(minutes=15),
+    signing_keys: sigv4.KeyCache | None = None,
 ) -> Principal:
     """Identify who signed ``request`` and, unless ``verify`` is False, check it as S3 would.
 
     ``chunked`` is the decoded aws-chunked body (None for a plain body); ``credentials`` maps
-    access key ids to secrets; ``now`` is the fake's clock. Raises S3Error on any rejection.
+    access key ids to secrets; ``now`` is the fake's clock; ``signing_keys`` memoises derived
+    SigV4 keys for the caller (one per fake). Raises S3Error on any rejection.
     """
     authorization = request.headers.get("authorization")
     query_schemes = (
@@ -85,12 +87,18 @@ def authenticate(
             now=clock,
             expected_region=expected_region,
             max_skew=max_skew,
+            signing_keys=signing_keys,
         )
     if query_schemes == [SIGV2_QUERY]:
         return Principal(sigv2.verify_query(request, credentials=credentials, now=clock), SIGV2_QUERY)
     if query_schemes == [SIGV4_QUERY]:
         verified = sigv4.verify_query(
-            request, credentials=credentials, now=clock, expected_region=expected_region, max_skew=max_skew
+            request,
+            credentials=credentials,
+            now=clock,
+            expected_region=expected_region,
+            max_skew=max_skew,
+            signing_keys=signing_keys,
         )
         sigv4.check_payload(request, chunked, verified)
         return Principal(verified.access_key, SIGV4_QUERY)
@@ -106,6 +114,7 @@ def _verify_header(
     now: datetime,
     expected_region: str,
     max_skew: timedelta,
+    signing_keys: sigv4.KeyCache | None,
 ) -> Principal:
     algorithm = authorization.strip().partition(" ")[0]
     if algorithm == "AWS":
@@ -119,6 +128,7 @@ def _verify_header(
             now=now,
             expected_region=expected_region,
             max_skew=max_skew,
+            signing_keys=signing_keys,
         )
         sigv4.check_payload(request, chunked, verified)
         return Principal(verified.access_key, SIGV4_HEADER)

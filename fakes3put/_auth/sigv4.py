@@ -6,7 +6,6 @@ The pure functions at the top sign as well as verify (tests and demos use them);
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,10 +72,27 @@ def derived_keys(secret: str, date: str, region: str, service: str = SERVICE) ->
     return k_date, k_region, k_service, hmac_sha256(k_service, TERMINATOR)
 
 
-@functools.lru_cache(maxsize=256)
 def signing_key(secret: str, date: str, region: str, service: str = SERVICE) -> bytes:
-    """The SigV4 signing key (kSigning) for one day, region and service (cached: it is pure)."""
+    """The SigV4 signing key (kSigning) for one day, region and service."""
     return derived_keys(secret, date, region, service)[3]
+
+
+KeyCache = dict[tuple[str, str, str, str], bytes]
+_KEY_CACHE_LIMIT = 256  # requests with made-up dates or regions cannot grow it without bound
+
+
+def cached_signing_key(cache: KeyCache | None, secret: str, date: str, region: str, service: str) -> bytes:
+    """``signing_key`` memoised in ``cache``: one per fake, so keys derived from its secrets go with it
+    (a process-wide cache would keep them after the fake stops)."""
+    if cache is None:
+        return signing_key(secret, date, region, service)
+    ident = (secret, date, region, service)
+    key = cache.get(ident)
+    if key is None:
+        if len(cache) >= _KEY_CACHE_LIMIT:
+            cache.clear()
+        key = cache[ident] = signing_key(secret, date, region, service)
+    return key
 
 
 def uri_encode(text: str, *, safe: str = "") -> str:
@@ -227,6 +243,7 @@ def verify_header(
     now: datetime,
     expected_region: str,
     max_skew: timedelta,
+    signing_keys: KeyCache | None = None,
 ) -> Verified:
     """Check a header-signed SigV4 request up to and including its seed signature."""
     try:
@@ -277,7 +294,7 @@ def verify_header(
     skewed = skew_error(raw_date, moment, now, max_skew)
     if skewed is not None:
         raise skewed
-    return _check_signature(request, claim, secret)
+    return _check_signature(request, claim, secret, signing_keys)
 
 
 def verify_query(
@@ -287,6 +304,7 @@ def verify_query(
     now: datetime,
     expected_region: str,
     max_skew: timedelta,
+    signing_keys: KeyCache | None = None,
 ) -> Verified:
     """Check a SigV4 presigned URL up to and including its signature."""
     algorithm = request.query_value("X-Amz-Algorithm")
@@ -362,7 +380,7 @@ def verify_query(
                 f"valid {lifetime} s); presign it again or move the fake's clock back."
             ),
         )
-    return _check_signature(request, claim, secret)
+    return _check_signature(request, claim, secret, signing_keys)
 
 
 def sigv4a_not_implemented() -> S3Error:
@@ -540,7 +558,7 @@ def _canonical(
     )
 
 
-def _check_signature(request: S3Request, claim: _Claim, secret: str) -> Verified:
+def _check_signature(request: S3Request, claim: _Claim, secret: str, signing_keys: KeyCache | None) -> Verified:
     unsigned = _unsigned_headers(request, claim)
     if unsigned:
         # S3 answers this before comparing signatures: 403 AccessDenied with a HeadersNotSigned
@@ -555,7 +573,7 @@ def _check_signature(request: S3Request, claim: _Claim, secret: str) -> Verified
             ),
         )
     credential = claim.credential
-    key = signing_key(secret, credential.date, credential.region, credential.service)
+    key = cached_signing_key(signing_keys, secret, credential.date, credential.region, credential.service)
     scope = credential.scope
     expected_request = _canonical(request, claim)
     expected_sts = string_to_sign(claim.amz_date, scope, expected_request)

@@ -8,8 +8,8 @@ Wire shape::
 
 The encoded body arrives as the blocks it is read in, pulled one at a time; it is decoded across
 block boundaries without joining them first: each chunk's bytes are handed on (to be hashed)
-and written to the object's buffer while later blocks are still being read, so no more than
-one copy of the object and one block are held at a time.
+and written to the object's buffer as it is read, so about one copy of the object is held, plus
+the current block and the few pieces the MD5 thread has yet to hash.
 """
 
 from __future__ import annotations
@@ -112,13 +112,14 @@ class _Cursor:
             self._advance(len(window))
         raise _broken(f"{what} at byte {start} is longer than {_MAX_LINE} bytes")
 
-    def take(self, count: int, into: list[Piece]) -> bool:
-        """Append ``count`` bytes (as views) to ``into``; False if the blocks end first."""
+    def take(self, count: int, emit: Callable[[Piece], object]) -> bool:
+        """Hand ``count`` bytes to ``emit`` as views, a block's worth at most each time, before the
+        next block is pulled (so no block is kept for later); False if the blocks end first."""
         while count:
             if self.at_end():
                 return False
             piece = memoryview(self._block)[self._pos : self._pos + count]
-            into.append(piece)
+            emit(piece)
             count -= len(piece)
             self._advance(len(piece))
         return True
@@ -127,11 +128,18 @@ class _Cursor:
 def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | None = None) -> ChunkedBody:
     """Split an aws-chunked body into data, chunk frames and trailers; S3Error if malformed.
 
-    ``on_piece`` sees every run of object bytes, in order, before they are joined.
+    ``on_piece`` sees every run of object bytes, in order, as it is read.
     """
     cursor = _Cursor(blocks)
     data = BodyBuffer()
-    pieces: list[Piece] = []  # the current chunk's runs, views into the blocks they lie in
+
+    def keep(piece: Piece) -> None:
+        # Hashed and copied as soon as it is read: a chunk may span many blocks, and a view kept
+        # until the chunk's end would keep every one of them. A framing error later discards all.
+        if on_piece is not None:
+            on_piece(piece)
+        data.append(piece)
+
     chunks: list[Chunk] = []
     size_so_far = 0
     while True:
@@ -146,16 +154,11 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
         if size == 0:
             chunks.append(Chunk(size_so_far, size_so_far, signature))
             break
-        if not cursor.take(size, pieces):
+        if not cursor.take(size, keep):
             raise _broken(f"chunk at byte {header_at} declares {size} bytes but the body ends first")
         ending: list[Piece] = []
-        if not cursor.take(2, ending) or b"".join(ending) != b"\r\n":
+        if not cursor.take(2, ending.append) or b"".join(ending) != b"\r\n":
             raise _broken(f"chunk at byte {header_at} is not followed by CRLF after {size} bytes")
-        for piece in pieces:
-            if on_piece is not None:
-                on_piece(piece)
-            data.append(piece)
-        pieces.clear()  # so the blocks behind these views can go while the next ones are read
         chunks.append(Chunk(size_so_far, size_so_far + size, signature))
         size_so_far += size
 

@@ -17,7 +17,7 @@ from . import _checksums
 
 PARALLEL_FROM = 4 * 1024 * 1024
 # Pieces waiting for the MD5 thread keep their blocks alive: past this many, reading waits.
-_BACKLOG = 4
+_BACKLOG = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +48,16 @@ class _Md5Worker:
     def update(self, piece: bytes | memoryview) -> None:
         self._pieces.put(piece)
 
-    def finish(self) -> None:
+    def finish(self, *, check: bool = True) -> None:
         self._pieces.put(None)
         self._thread.join()
-        if self._error is not None:
+        if check and self._error is not None:
             raise self._error
 
 
 class Digests:
-    """Feed pieces in order with ``update``; ``finish`` once. Pieces must stay unchanged until then."""
+    """Feed pieces in order with ``update``; then ``finish`` (or ``abandon``) once. Pieces must stay
+    unchanged until then."""
 
     def __init__(self, *, checksum_algorithm: str | None, sha256: bool) -> None:
         self._md5 = hashlib.md5(usedforsecurity=False)
@@ -81,6 +82,11 @@ class Digests:
             self._checksum(piece)
         if self._sha256 is not None:
             self._sha256.update(piece)
+
+    def abandon(self) -> None:
+        """The body's read failed: stop the helper thread, raising nothing over the read's own error."""
+        if self._worker is not None:
+            self._worker.finish(check=False)
 
     def finish(self) -> DigestResult:
         if self._worker is not None:

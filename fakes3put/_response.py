@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import cache, lru_cache
 from http import HTTPStatus
@@ -54,14 +53,18 @@ def _reason(status: int) -> str:
         return ""
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+
+
 def http_time(moment: datetime) -> str:
     """An HTTP date (``Wed, 25 Nov 2026 15:00:00 GMT``) for an aware time, to the second."""
-    return _http_time_of_second(math.floor(moment.timestamp()))
+    return _http_time_of_second((moment - _EPOCH) // _SECOND)  # exact integer seconds, any year
 
 
 @lru_cache(maxsize=16)  # formatting is a visible share of a small request; answers share seconds
 def _http_time_of_second(second: int) -> str:
-    return format_datetime(datetime.fromtimestamp(second, UTC), usegmt=True)
+    return format_datetime(_EPOCH + second * _SECOND, usegmt=True)
 
 
 def xml_element(name: str, value: str) -> str:

@@ -196,11 +196,13 @@ def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes])
                 data.append(block)
             request.body = data.value()
             request.wire_length = len(request.body)
-    finally:
-        result = digests.finish()
-        if wire_hash is not None:
-            result = dataclasses.replace(result, sha256_hex=wire_hash.hexdigest())
-        request.digests = result
+    except BaseException:
+        digests.abandon()  # the read or the decoding failed: that error is the answer
+        raise
+    result = digests.finish()
+    if wire_hash is not None:
+        result = dataclasses.replace(result, sha256_hex=wire_hash.hexdigest())
+    request.digests = result
     return chunked
 
 

@@ -115,13 +115,21 @@ class StoredObject:
         )
 
 
+_HOW_TO_CHANGE = {
+    "acl": "send PutBucketAcl (or give BucketSpec(acl=...) up front)",
+    "grants": "send PutBucketAcl with x-amz-grant-* headers",
+    "versioning": "send PutBucketVersioning",
+}
+
+
 class Bucket(Mapping[str, StoredObject]):
     """A bucket as a read-only ordered mapping of key -> current object.
 
     Keys are in receipt order of their current version: an overwrite moves the key to the end.
     A key whose latest version is a delete marker is not in the mapping (see ``versions``).
-    Its attributes are read-only too: they change through S3 requests (CreateBucket,
-    PutBucketAcl, PutBucketVersioning) at the commit point, or up front through ``BucketSpec``.
+    Its attributes are read-only too: ``acl`` and ``grants`` change through PutBucketAcl and
+    ``versioning`` through PutBucketVersioning, at the commit point; the rest are set when the
+    bucket is created (CreateBucket, or ``BucketSpec`` up front).
     """
 
     name: str
@@ -132,8 +140,7 @@ class Bucket(Mapping[str, StoredObject]):
     versioning: str | None  # None (never enabled), "Enabled" or "Suspended"
     # S3 Object Ownership: "ObjectWriter" (ACLs apply), "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs off)
     object_ownership: str
-    # permission ("WRITE", "FULL_CONTROL", ...) -> grantee ids (access keys or canonical ids)
-    grants: Mapping[str, frozenset[str]]
+    _grants: dict[str, frozenset[str]]  # permission ("WRITE", ...) -> grantee ids (access keys or canonical ids)
     _current: dict[str, StoredObject]  # key -> current version (not a delete marker), in receipt order
     _versions: dict[str, list[StoredObject]]  # key -> every kept version, oldest received first
 
@@ -159,11 +166,14 @@ class Bucket(Mapping[str, StoredObject]):
         settle(self, "_current", {})
         settle(self, "_versions", {})
 
+    @property
+    def grants(self) -> Mapping[str, frozenset[str]]:
+        """Explicit grants: permission (``"WRITE"``, ``"FULL_CONTROL"``, ...) -> grantee ids."""
+        return MappingProxyType(self._grants)
+
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(
-            f"Bucket.{name} is read-only: change it with an S3 request (PutBucketAcl, PutBucketVersioning) "
-            "or set it up front with BucketSpec"
-        )
+        how = _HOW_TO_CHANGE.get(name, "it is set when the bucket is created (CreateBucket, or BucketSpec up front)")
+        raise AttributeError(f"Bucket.{name} is read-only: {how}")
 
     # ------------------------------------------------------------ the committed truth
 
@@ -216,7 +226,7 @@ class Bucket(Mapping[str, StoredObject]):
 
     def _set_acl(self, acl: str, grants: Mapping[str, frozenset[str]]) -> None:
         object.__setattr__(self, "acl", acl)
-        object.__setattr__(self, "grants", MappingProxyType(dict(grants)))
+        object.__setattr__(self, "_grants", dict(grants))
 
     def _set_versioning(self, status: str) -> None:
         object.__setattr__(self, "versioning", status)

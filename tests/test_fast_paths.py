@@ -102,6 +102,8 @@ def test_as_received_changes_only_the_receipt_fields():
         datetime(2026, 11, 25, 15, 0, 0, 999_999, tzinfo=UTC),
         datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
         datetime(2007, 3, 27, 19, 36, 42, tzinfo=timezone(timedelta(hours=2))),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
     ],
 )
 def test_http_time_matches_the_standard_formatter(moment):
@@ -121,28 +123,33 @@ def test_body_buffer_joins_runs_in_order(runs):
     assert value == b"".join(runs)
 
 
-def _encoded(chunks: int) -> Iterator[bytes]:
-    """An aws-chunked body of ``chunks`` 1 MiB chunks, made as it is read (as botocore streams it)."""
+def _encoded(chunks: int, chunk_size: int = MIB) -> Iterator[bytes]:
+    """An aws-chunked body of ``chunks`` chunks, made as it is read in 1 MiB blocks (as botocore streams it)."""
     for index in range(chunks):
-        yield b"100000\r\n" + bytes([index % 256]) * MIB + b"\r\n"
+        yield f"{chunk_size:x}\r\n".encode()
+        for _ in range(chunk_size // MIB):
+            yield bytes([index % 256]) * MIB
+        yield b"\r\n"
     yield b"0\r\n\r\n"
 
 
-def test_aws_chunked_decoding_holds_one_copy_of_the_object():
+@pytest.mark.parametrize(("chunks", "chunk_size"), [(24, MIB), (1, 24 * MIB)], ids=["1MiB-chunks", "one-24MiB-chunk"])
+def test_aws_chunked_decoding_holds_one_copy_of_the_object(chunks, chunk_size):
     # Collecting the chunks and joining them at the end held the encoded blocks and the joined
-    # result together: twice the object. Now each run goes into the object's buffer as it arrives.
-    chunks = 24
+    # result together: twice the object. Now each run goes into the object's buffer as it is read,
+    # also inside a chunk that spans many blocks.
+    size = chunks * chunk_size
     tracemalloc.start()
     try:
         digests = Digests(checksum_algorithm="CRC32", sha256=False)  # 24 MiB: MD5 runs on its thread
-        body = decode_blocks(_encoded(chunks), digests.update)
+        body = decode_blocks(_encoded(chunks, chunk_size), digests.update)
         digests.finish()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert len(body.data) == chunks * MIB
-    assert body.data[MIB * 5 : MIB * 5 + 3] == b"\x05\x05\x05"
-    assert peak <= chunks * MIB * 1.2 + 4 * MIB, f"peak {peak / MIB:.1f} MiB for a {chunks} MiB object"
+    assert len(body.data) == size
+    assert body.data[MIB * 5 : MIB * 5 + 3] == (b"\x05\x05\x05" if chunks > 1 else b"\x00\x00\x00")
+    assert peak <= size * 1.2 + 4 * MIB, f"peak {peak / MIB:.1f} MiB for a {size / MIB:.0f} MiB object"
 
 
 def test_a_large_plain_body_read_in_blocks_is_stored_whole():
@@ -189,3 +196,50 @@ def test_signing_keys_are_memoised_per_cache_and_bounded():
     assert sigv4.cached_signing_key(None, "secret", "20260101", "us-east-1", "s3") == sigv4.signing_key(
         "secret", "20260101", "us-east-1", "s3"
     )
+
+
+def test_the_fake_looks_request_headers_up_by_lower_case_name(monkeypatch):
+    # Headers is a dict with lower-case names: a lookup spelled otherwise would silently miss.
+    # Every get / `in` made while answering a spread of real requests must be lower-case.
+    import boto3
+
+    from fakes3put import _request
+
+    spelled: list[object] = []
+
+    def checked_get(self, name, default=None):
+        if not isinstance(name, str) or name != name.lower():
+            spelled.append(name)
+        return dict.get(self, name, default)
+
+    def checked_contains(self, name):
+        if not isinstance(name, str) or name != name.lower():
+            spelled.append(name)
+        return dict.__contains__(self, name)
+
+    monkeypatch.setattr(_request.Headers, "get", checked_get)
+    monkeypatch.setattr(_request.Headers, "__contains__", checked_contains)
+    with FakeS3(buckets=["lookups"], isolate_environment=False) as fake:
+        client = boto3.client(
+            "s3", region_name="us-east-1", aws_access_key_id=fake.access_key, aws_secret_access_key=fake.secret_key
+        )
+        client.put_object(
+            Bucket="lookups", Key="a", Body=b"hello", Metadata={"Note": "x"}, ContentType="text/plain",
+            CacheControl="no-cache", ChecksumAlgorithm="SHA256", Tagging="t=1", ACL="private",
+        )  # fmt: skip
+        client.put_object(Bucket="lookups", Key="b", Body=b"x", IfNoneMatch="*")
+        client.get_object(Bucket="lookups", Key="a", Range="bytes=0-1", ChecksumMode="ENABLED")
+        client.head_object(Bucket="lookups", Key="a", IfMatch=client.head_object(Bucket="lookups", Key="a")["ETag"])
+        client.copy_object(Bucket="lookups", Key="c", CopySource="lookups/a", MetadataDirective="REPLACE")
+        upload = client.create_multipart_upload(Bucket="lookups", Key="m")["UploadId"]
+        part = client.upload_part(Bucket="lookups", Key="m", UploadId=upload, PartNumber=1, Body=b"p")
+        client.complete_multipart_upload(
+            Bucket="lookups", Key="m", UploadId=upload,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+        )  # fmt: skip
+        client.put_bucket_versioning(Bucket="lookups", VersioningConfiguration={"Status": "Enabled"})
+        client.delete_objects(Bucket="lookups", Delete={"Objects": [{"Key": "b"}, {"Key": "c"}]})
+        client.list_objects_v2(Bucket="lookups", Prefix="a")
+        url = client.generate_presigned_url("put_object", Params={"Bucket": "lookups", "Key": "p"})
+        assert requests.put(url, data=b"presigned").status_code == 200
+    assert not spelled, f"request headers looked up in mixed case: {sorted(set(map(str, spelled)))}"

@@ -63,11 +63,11 @@ class Headers(dict[str, str]):
         """Add a header the transport would add (urllib3's framing headers); only at construction."""
         self.setdefault(name, value)
 
-    def __missing__(self, name: str) -> str:
-        lname = name.lower()
-        if lname == name:
+    def __missing__(self, name: object) -> str:
+        lname = name.lower() if isinstance(name, str) else None
+        if lname is None or lname == name or lname not in self:
             raise KeyError(name)
-        return self[lname]
+        return dict.__getitem__(self, lname)
 
     def __repr__(self) -> str:
         return f"Headers({dict.__repr__(self)})"

@@ -28,7 +28,7 @@ class _Deleted:
     marker_version: str | None  # the delete marker created or removed, if one was
 
 
-def _delete(
+def _deletion(
     ctx: OperationContext,
     bucket: Bucket,
     key: str,
@@ -37,7 +37,8 @@ def _delete(
     *,
     sent: int,
     operation: str,
-) -> _Deleted:
+) -> tuple[Mutation, bool]:
+    """The delete of one key as a write for the sequencer, and whether it removes a delete marker."""
     # Without versioning the null version is the object itself: deleting it is a plain delete.
     exact = None if version_id == "null" and bucket.versioning is None else version_id
     removes_marker = exact is not None and _removes_marker(bucket, key, exact)
@@ -51,12 +52,17 @@ def _delete(
         condition=condition,
         delete_version=exact,
     )
-    ctx.sequencer.submit(mutation)
+    return mutation, removes_marker
+
+
+def _deleted(mutation: Mutation, version_id: str | None, removes_marker: bool) -> _Deleted:
+    """What S3 reports for a delete once it is acknowledged."""
+    exact = mutation.delete_version
     if exact is not None:
-        return _Deleted(key, exact, exact if removes_marker else None)
-    if bucket.versioning is None:
-        return _Deleted(key, version_id, None)
-    return _Deleted(key, None, mutation.version_id or "null")  # a plain delete adds a delete marker
+        return _Deleted(mutation.key, exact, exact if removes_marker else None)
+    if mutation.bucket.versioning is None:
+        return _Deleted(mutation.key, version_id, None)
+    return _Deleted(mutation.key, None, mutation.version_id or "null")  # a plain delete adds a delete marker
 
 
 def _removes_marker(bucket: Bucket, key: str, version_id: str) -> bool:
@@ -72,9 +78,12 @@ def _if_match(ctx: OperationContext) -> Condition | None:
 
 def delete_object(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
-    deleted = _delete(
-        ctx, bucket, ctx.request.key, requested_version(ctx), _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
+    version_id = requested_version(ctx)
+    mutation, removes_marker = _deletion(
+        ctx, bucket, ctx.request.key, version_id, _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
     )
+    ctx.sequencer.submit(mutation)
+    deleted = _deleted(mutation, version_id, removes_marker)
     headers = {}
     if deleted.marker_version is not None:
         headers["x-amz-delete-marker"] = "true"
@@ -103,11 +112,27 @@ def delete_objects(ctx: OperationContext) -> Response:
     root = parse(ctx.request.body, "Delete")
     quiet = _quiet(root)
     targets = _targets(root)
-    results = []
+    # Every key is its own write (and write-log entry), handed to the sequencer together so a
+    # window or a hold sees each key as an arrival; a key refused alone is an <Error> entry.
+    entries: list[tuple[_Target, Mutation | None, bool, S3Error | None]] = []
     for index, target in enumerate(targets):
-        sent = ctx.sent if index == 0 else ctx.sequencer.next_sent()  # one log entry per key
-        results.append(_delete_one(ctx, bucket, target, sent))
-    inner = "".join(result for result, failed in results if failed or not quiet)
+        sent = ctx.sent if index == 0 else ctx.sequencer.next_sent()
+        if len(target.key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+            entries.append((target, None, False, S3Error("KeyTooLongError")))
+            continue
+        condition = Condition(if_match=target.etag) if target.etag is not None else None
+        mutation, removes_marker = _deletion(
+            ctx, bucket, target.key, target.version_id, condition, sent=sent, operation="DeleteObjects"
+        )
+        entries.append((target, mutation, removes_marker, None))
+    ctx.sequencer.submit_all([planned for _, planned, _, _ in entries if planned is not None])
+    inner = ""
+    for target, planned, removes_marker, refused in entries:
+        error = refused if planned is None else planned.refusal
+        if error is not None:
+            inner += _error_entry(target, error)
+        elif planned is not None and not quiet:
+            inner += _deleted_entry(_deleted(planned, target.version_id, removes_marker))
     return Response(200, {"Content-Type": "application/xml"}, xml_document("DeleteResult", inner))
 
 
@@ -133,23 +158,19 @@ def _targets(root: Element) -> list[_Target]:
     return targets
 
 
-def _delete_one(ctx: OperationContext, bucket: Bucket, target: _Target, sent: int) -> tuple[str, bool]:
-    """The <Deleted> or <Error> element for one key, and whether it is an error."""
-    try:
-        if len(target.key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
-            raise S3Error("KeyTooLongError")
-        condition = Condition(if_match=target.etag) if target.etag is not None else None
-        deleted = _delete(ctx, bucket, target.key, target.version_id, condition, sent=sent, operation="DeleteObjects")
-    except S3Error as error:
-        version = xml_element("VersionId", target.version_id) if target.version_id else ""
-        inner = xml_element("Key", target.key) + version + xml_element("Code", error.code)
-        return f"<Error>{inner}{xml_element('Message', error.message)}</Error>", True
+def _error_entry(target: _Target, error: S3Error) -> str:
+    version = xml_element("VersionId", target.version_id) if target.version_id else ""
+    inner = xml_element("Key", target.key) + version + xml_element("Code", error.code)
+    return f"<Error>{inner}{xml_element('Message', error.message)}</Error>"
+
+
+def _deleted_entry(deleted: _Deleted) -> str:
     inner = xml_element("Key", deleted.key)
     if deleted.version_id is not None:
         inner += xml_element("VersionId", deleted.version_id)
     if deleted.marker_version is not None:
         inner += xml_element("DeleteMarker", "true") + xml_element("DeleteMarkerVersionId", deleted.marker_version)
-    return f"<Deleted>{inner}</Deleted>", False
+    return f"<Deleted>{inner}</Deleted>"
 
 
 # ---------------------------------------------------------------- DeleteBucket

@@ -8,12 +8,14 @@ Both are policies on the sequencer; neither touches the store itself.
   received at once, in sent order (and reads after it see it).
 * A **hold** parks arriving writes (conditional ones included) until ``expect`` of them have
   arrived, then receives them one by one in the chosen order; each writer is answered after
-  its own receipt, so a losing conditional write is told 412/409.
+  its own receipt, so a losing conditional write is told 412/409. The keys of one DeleteObjects
+  arrive together, each counted, and are received in their own turns.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import threading
 from collections.abc import Callable, Sequence
@@ -39,6 +41,11 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 class Policy(Protocol):
     def take(self, mutation: Mutation) -> bool:
         """Take the write (True), or leave it to be received at once (False); one locked decision."""
+        ...
+
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
+        """The same for the writes of one request, each its own arrival; a taken write refused at
+        receipt gets ``refusal`` instead of raising."""
         ...
 
 
@@ -87,6 +94,9 @@ class Window:
                 return False  # a write racing the block's end is simply received now
             self.deferred.append(mutation)
             return True
+
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
+        return [self.take(mutation) for mutation in mutations]  # deferred ones are received at close
 
     def close(self) -> None:
         with self._lock:
@@ -148,6 +158,43 @@ class Hold:
                 self._next += 1
                 self._cond.notify_all()
         return True
+
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
+        """Several writes of one request arrive together, each counted; those beyond ``expect``
+        are left to be received at once. This thread receives its own in their turns, waiting
+        between them while other writers take theirs."""
+        with self._cond:
+            if self._turns is not None or self._failure is not None:
+                return [False] * len(mutations)
+            held = list(mutations[: self._expect - len(self.arrived)])
+            self.arrived.extend(held)
+            if len(self.arrived) == self._expect:
+                self._release()
+        waiting = list(held)
+        while waiting:
+            with self._cond:
+                self._wait_for(functools.partial(self._turn_is_among, tuple(waiting)))
+                mutation = self._turn()
+            assert mutation is not None
+            waiting = [m for m in waiting if m is not mutation]
+            try:
+                self._sequencer.receive(mutation)
+            except S3Error as error:
+                mutation.refusal = error
+            finally:
+                with self._cond:
+                    self._next += 1
+                    self._cond.notify_all()
+        return [True] * len(held) + [False] * (len(mutations) - len(held))
+
+    def _turn_is_among(self, pending: tuple[Mutation, ...]) -> bool:
+        turn = self._turn()
+        return any(turn is mutation for mutation in pending)
+
+    def _turn(self) -> Mutation | None:
+        """The write whose turn it is to be received (None until the hold has released)."""
+        turns = self._turns
+        return turns[self._next] if turns is not None and self._next < len(turns) else None
 
     def _release(self) -> None:
         arrived = sorted(self.arrived, key=lambda m: m.sent)

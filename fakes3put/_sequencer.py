@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -95,6 +95,7 @@ class Mutation:
     version_id: str | None = None  # assigned when sent, so an acknowledgement can name it
     record: WriteRecord | None = None
     result: StoredObject | None = None  # what the receipt installed (the version, or a delete marker)
+    refusal: S3Error | None = None  # why the receipt refused it, for writes submitted together
 
     @property
     def is_delete(self) -> bool:
@@ -139,6 +140,30 @@ class Sequencer:
 
     def submit(self, mutation: Mutation) -> WriteRecord:
         """Hand a write to the simulated S3; returns its log record (raises S3Error if refused)."""
+        record = self._announce(mutation)
+        policy = self.policy
+        # A window defers the write; a hold blocks until its turn and receives it.
+        if policy is None or not policy.take(mutation):
+            self.receive(mutation)
+        return record
+
+    def submit_all(self, mutations: Sequence[Mutation]) -> None:
+        """Hand the writes of one request to the simulated S3 together (DeleteObjects' keys), so a
+        window or a hold counts each as its own arrival. Each is received in the order given unless
+        a window or hold orders it; a write refused at receipt gets ``refusal`` and the rest go on."""
+        for mutation in mutations:
+            self._announce(mutation)
+        policy = self.policy
+        taken = policy.take_all(mutations) if policy is not None else [False] * len(mutations)
+        for mutation, was_taken in zip(mutations, taken, strict=True):
+            if not was_taken:
+                try:
+                    self.receive(mutation)
+                except S3Error as error:
+                    mutation.refusal = error
+
+    def _announce(self, mutation: Mutation) -> WriteRecord:
+        """Log a write as sent (pending) and give it the version id it will be acknowledged with."""
         record = WriteRecord(
             sent=mutation.sent,
             bucket=mutation.bucket.name,
@@ -159,10 +184,6 @@ class Sequencer:
         with self._log_lock:
             self.writes.append(record)
             self._recorded[record.sent] = record
-        policy = self.policy
-        # A window defers the write; a hold blocks until its turn and receives it.
-        if policy is None or not policy.take(mutation):
-            self.receive(mutation)
         return record
 
     def receive(self, mutation: Mutation) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -146,3 +147,48 @@ def test_body_is_read_without_holding_a_lock(fake_s3, s3):
     assert response.status_code == 200
     assert fake_s3.buckets["hold-bucket"]["nested"].body == b"from inside a read"
     assert fake_s3.buckets["hold-bucket"]["outer"].body == b"outer"
+
+
+def _wait_until(ready, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, "the writes never arrived"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize(("order", "y_survives"), [([0, 1, 2], True), ([0, 2, 1], False)])
+def test_delete_objects_keys_are_separate_arrivals_in_a_hold(fake_s3, s3, order, y_survives):
+    # S3 deletes the keys of one DeleteObjects one by one: another writer's PUT can land between them.
+    for key in ("x", "y"):
+        s3.put_object(Bucket="hold-bucket", Key=key, Body=b"old")
+    objects = {"Objects": [{"Key": "x"}, {"Key": "y"}]}
+    with ThreadPoolExecutor(2) as pool:
+        with fake_s3.simultaneous(expect=3, order=order, timeout=10) as hold:
+            deleting = pool.submit(s3.delete_objects, Bucket="hold-bucket", Delete=objects)
+            _wait_until(lambda: len(hold.writes) == 2)  # both keys arrived: the PUT is sent third
+            putting = pool.submit(s3.put_object, Bucket="hold-bucket", Key="y", Body=b"new")
+        result = deleting.result(timeout=10)
+        putting.result(timeout=10)
+    assert sorted(d["Key"] for d in result["Deleted"]) == ["x", "y"]
+    assert [(w.operation, w.key) for w in hold.writes] == [
+        ("DeleteObjects", "x"),
+        ("DeleteObjects", "y"),
+        ("PutObject", "y"),
+    ]
+    assert hold.receipt_order == order
+    assert "x" not in fake_s3.buckets["hold-bucket"]
+    assert ("y" in fake_s3.buckets["hold-bucket"]) is y_survives
+    if y_survives:
+        assert fake_s3.buckets["hold-bucket"]["y"].body == b"new"
+
+
+def test_delete_objects_keys_beyond_the_hold_are_received_at_once(fake_s3, s3):
+    for key in ("a", "b", "c"):
+        s3.put_object(Bucket="hold-bucket", Key=key, Body=b"old")
+    with fake_s3.simultaneous(expect=2, order="reverse", timeout=10) as hold:
+        result = s3.delete_objects(Bucket="hold-bucket", Delete={"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "c"}]})
+    assert sorted(d["Key"] for d in result["Deleted"]) == ["a", "b", "c"]
+    assert [w.key for w in hold.writes] == ["a", "b"]
+    deletes = [w for w in fake_s3.writes if w.operation == "DeleteObjects"]
+    assert [w.key for w in sorted(deletes, key=lambda w: w.received)] == ["b", "a", "c"]
+    assert list(fake_s3.buckets["hold-bucket"]) == []

@@ -56,9 +56,12 @@ def _deletion(
 
 
 def _deleted(mutation: Mutation, version_id: str | None, removes_marker: bool) -> _Deleted:
-    """What S3 reports for a delete once it is acknowledged."""
+    """What S3 reports for a delete once it is acknowledged (``removes_marker`` as planned, for a
+    delete a window still holds back; a received one says what it removed)."""
     exact = mutation.delete_version
     if exact is not None:
+        if mutation.record is not None and mutation.record.received is not None:
+            removes_marker = mutation.result is not None and mutation.result.delete_marker
         return _Deleted(mutation.key, exact, exact if removes_marker else None)
     if mutation.bucket.versioning is None:
         return _Deleted(mutation.key, version_id, None)

@@ -39,6 +39,9 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 
 
 class Policy(Protocol):
+    # Whether the writes of one request must arrive together (``take_all``), each counted.
+    gathers: bool
+
     def take(self, mutation: Mutation) -> bool:
         """Take the write (True), or leave it to be received at once (False); one locked decision."""
         ...
@@ -75,6 +78,8 @@ def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) ->
 
 class Window:
     """``with fake.simultaneous(order=...)``: acknowledged now, received when the window closes."""
+
+    gathers = False  # each write is deferred as it comes: one request's writes need not arrive together
 
     def __init__(self, sequencer: Sequencer, order: Order, seed: int | None, forced: Order | None) -> None:
         self._sequencer = sequencer
@@ -119,6 +124,8 @@ class Window:
 class Hold:
     """``with fake.simultaneous(expect=N, ...)``: writes wait until N arrived, then go in order."""
 
+    gathers = True  # each write of one request counts: they arrive together (take_all)
+
     def __init__(
         self,
         sequencer: Sequencer,
@@ -162,7 +169,11 @@ class Hold:
     def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
         """Several writes of one request arrive together, each counted; those beyond ``expect``
         are left to be received at once. This thread receives its own in their turns, waiting
-        between them while other writers take theirs."""
+        between them while other writers take theirs.
+
+        If the hold gives up before any of them was received, the request fails as a single write
+        would; if it gives up part-way, the ones not received are refused one by one.
+        """
         with self._cond:
             if self._turns is not None or self._failure is not None:
                 return [False] * len(mutations)
@@ -170,22 +181,36 @@ class Hold:
             self.arrived.extend(held)
             if len(self.arrived) == self._expect:
                 self._release()
+        extra = list(mutations[len(held) :])
         waiting = list(held)
-        while waiting:
-            with self._cond:
-                self._wait_for(functools.partial(self._turn_is_among, tuple(waiting)))
-                mutation = self._turn()
-            assert mutation is not None
-            waiting = [m for m in waiting if m is not mutation]
-            try:
-                self._sequencer.receive(mutation)
-            except S3Error as error:
-                mutation.refusal = error
-            finally:
+        received_any = False
+        try:
+            while waiting:
                 with self._cond:
-                    self._next += 1
-                    self._cond.notify_all()
-        return [True] * len(held) + [False] * (len(mutations) - len(held))
+                    self._wait_for(functools.partial(self._turn_is_among, tuple(waiting)))
+                    mutation = self._turn()
+                assert mutation is not None
+                waiting = [m for m in waiting if m is not mutation]
+                try:
+                    self._sequencer.receive(mutation)
+                except S3Error as error:
+                    mutation.refusal = error
+                finally:
+                    received_any = True
+                    with self._cond:
+                        self._next += 1
+                        self._cond.notify_all()
+        except SimultaneousTimeoutError as failure:
+            unreceived = waiting + extra
+            for mutation in unreceived:
+                if mutation.record is not None and mutation.record.received is None:
+                    mutation.record.outcome, mutation.record.error_code = "rejected", HOLD_TIMEOUT
+            if not received_any:
+                raise
+            for mutation in unreceived:
+                mutation.refusal = S3Error(HOLD_TIMEOUT, str(failure), status=400, hint=str(failure))
+            return [True] * len(mutations)
+        return [True] * len(held) + [False] * len(extra)
 
     def _turn_is_among(self, pending: tuple[Mutation, ...]) -> bool:
         turn = self._turn()

@@ -148,13 +148,24 @@ class Sequencer:
         return record
 
     def submit_all(self, mutations: Sequence[Mutation]) -> None:
-        """Hand the writes of one request to the simulated S3 together (DeleteObjects' keys), so a
-        window or a hold counts each as its own arrival. Each is received in the order given unless
-        a window or hold orders it; a write refused at receipt gets ``refusal`` and the rest go on."""
+        """Hand the writes of one request (DeleteObjects' keys) to the simulated S3; a write refused
+        at receipt gets ``refusal`` and the rest go on.
+
+        A hold counts each as its own arrival, so they arrive together and are received in their
+        turns among the other writers'. Otherwise they go one by one, as single writes would, so
+        each sees the ones before it received.
+        """
+        policy = self.policy
+        if policy is None or not policy.gathers:
+            for mutation in mutations:
+                try:
+                    self.submit(mutation)
+                except S3Error as error:
+                    mutation.refusal = error
+            return
         for mutation in mutations:
             self._announce(mutation)
-        policy = self.policy
-        taken = policy.take_all(mutations) if policy is not None else [False] * len(mutations)
+        taken = policy.take_all(mutations)
         for mutation, was_taken in zip(mutations, taken, strict=True):
             if not was_taken:
                 try:
@@ -203,6 +214,7 @@ class Sequencer:
                 record.received = received
                 record.time = now
                 record.outcome = "stored"
+                record.error_code = None  # a hold that gave up while this write was being received
                 if mutation.result is not None:
                     record.version_id = mutation.result.version_id
                     record.etag = None if mutation.result.delete_marker else record.etag

@@ -207,3 +207,24 @@ def test_only_the_owner_deletes_a_bucket():
             other.delete_bucket(Bucket="owned")
         assert error_code(denied) == "AccessDenied"
         assert "owned" in fake.buckets
+
+
+def test_delete_objects_keys_see_the_ones_before_them(fake_s3, s3):
+    # Keys of one request are received one by one: a repeated key sees its earlier delete as done,
+    # not as a write that raced it.
+    s3.put_bucket_versioning(Bucket="del-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="del-bucket", Key="x", Body=b"1")
+    put = s3.put_object(Bucket="del-bucket", Key="x", Body=b"2")
+    result = s3.delete_objects(
+        Bucket="del-bucket",
+        Delete={"Objects": [{"Key": "x", "VersionId": put["VersionId"]}, {"Key": "x", "ETag": put["ETag"]}]},
+    )
+    assert [e["Code"] for e in result["Errors"]] == ["PreconditionFailed"]
+
+    marker = s3.delete_object(Bucket="del-bucket", Key="y")["VersionId"]  # a delete marker on a new key
+    twice = s3.delete_objects(
+        Bucket="del-bucket", Delete={"Objects": [{"Key": "y", "VersionId": marker}, {"Key": "y", "VersionId": marker}]}
+    )
+    first, second = twice["Deleted"]
+    assert first.get("DeleteMarker") is True
+    assert "DeleteMarker" not in second  # the marker was already gone

@@ -192,3 +192,19 @@ def test_delete_objects_keys_beyond_the_hold_are_received_at_once(fake_s3, s3):
     deletes = [w for w in fake_s3.writes if w.operation == "DeleteObjects"]
     assert [w.key for w in sorted(deletes, key=lambda w: w.received)] == ["b", "a", "c"]
     assert list(fake_s3.buckets["hold-bucket"]) == []
+
+
+def test_a_failed_hold_leaves_no_delete_objects_key_pending(fake_s3, s3):
+    for key in ("a", "b", "c"):
+        s3.put_object(Bucket="hold-bucket", Key=key, Body=b"old")
+    objects = {"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "c"}]}
+    with pytest.raises(SimultaneousTimeoutError, match="could not be resolved"):
+        with fake_s3.simultaneous(expect=2, order=[0, 1, 2], timeout=5):  # not a permutation of 2 writes
+            with pytest.raises(ClientError) as refused:
+                s3.delete_objects(Bucket="hold-bucket", Delete=objects)
+    assert refused.value.response["Error"]["Code"] == "FakeS3HoldTimeout"  # nothing received: the request fails
+    deletes = [w for w in fake_s3.writes if w.operation == "DeleteObjects"]
+    assert [(w.key, w.outcome, w.error_code) for w in deletes] == [
+        (key, "rejected", "FakeS3HoldTimeout") for key in ("a", "b", "c")
+    ]
+    assert sorted(fake_s3.buckets["hold-bucket"]) == ["a", "b", "c"]

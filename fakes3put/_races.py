@@ -184,10 +184,11 @@ class Hold:
         extra = list(mutations[len(held) :])
         waiting = list(held)
         received_any = False
+        waited = 0.0  # one timeout for the request's whole wait, not one per key
         try:
             while waiting:
                 with self._cond:
-                    self._wait_for(functools.partial(self._turn_is_among, tuple(waiting)))
+                    waited = self._wait_for(functools.partial(self._turn_is_among, tuple(waiting)), waited)
                     mutation = self._turn()
                 assert mutation is not None
                 waiting = [m for m in waiting if m is not mutation]
@@ -233,9 +234,9 @@ class Hold:
         self._turns = [arrived[i] for i in self.receipt_order]
         self._cond.notify_all()
 
-    def _wait_for(self, ready: Callable[[], bool]) -> None:
-        """Wait (holding the condition) until ready, the hold failed, or the timeout passed."""
-        waited = 0.0
+    def _wait_for(self, ready: Callable[[], bool], waited: float = 0.0) -> float:
+        """Wait (holding the condition) until ready, the hold failed, or the timeout passed;
+        ``waited`` is time this writer already spent waiting. Returns the new total."""
         while not ready():
             if self._failure is not None:
                 raise self._failure
@@ -244,6 +245,7 @@ class Hold:
                 raise self._failure  # type: ignore[misc]
             if not self._cond.wait(_POLL):
                 waited += _POLL
+        return waited
 
     def _fail(self, reason: str) -> None:
         arrived = "; ".join(m.record.describe() for m in self.arrived if m.record is not None) or "none"

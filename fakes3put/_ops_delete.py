@@ -116,7 +116,7 @@ def delete_objects(ctx: OperationContext) -> Response:
     quiet = _quiet(root)
     targets = _targets(root)
     # Every key is its own write (and write-log entry), handed to the sequencer together so a
-    # window or a hold sees each key as an arrival; a key refused alone is an <Error> entry.
+    # hold counts each key as an arrival; a key refused alone is an <Error> entry.
     entries: list[tuple[_Target, Mutation | None, bool, S3Error | None]] = []
     for index, target in enumerate(targets):
         sent = ctx.sent if index == 0 else ctx.sequencer.next_sent()

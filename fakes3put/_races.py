@@ -39,16 +39,14 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 
 
 class Policy(Protocol):
-    # Whether the writes of one request must arrive together (``take_all``), each counted.
-    gathers: bool
-
     def take(self, mutation: Mutation) -> bool:
-        """Take the write (True), or leave it to be received at once (False); one locked decision."""
+        """Take the announced write (True), or leave it to be received at once (False); one locked decision."""
         ...
 
-    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
-        """The same for the writes of one request, each its own arrival; a taken write refused at
-        receipt gets ``refusal`` instead of raising."""
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool] | None:
+        """The writes of one request, not yet announced: None to have them submitted one by one;
+        or announce them and take them together, each its own arrival, returning which were taken
+        (a taken write refused at receipt gets ``refusal`` instead of raising)."""
         ...
 
 
@@ -79,8 +77,6 @@ def resolve_order(order: Order, records: list[WriteRecord], seed: int | None) ->
 class Window:
     """``with fake.simultaneous(order=...)``: acknowledged now, received when the window closes."""
 
-    gathers = False  # each write is deferred as it comes: one request's writes need not arrive together
-
     def __init__(self, sequencer: Sequencer, order: Order, seed: int | None, forced: Order | None) -> None:
         self._sequencer = sequencer
         self._order = order
@@ -100,8 +96,8 @@ class Window:
             self.deferred.append(mutation)
             return True
 
-    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
-        return [self.take(mutation) for mutation in mutations]  # deferred ones are received at close
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool] | None:  # noqa: ARG002 - the Policy shape
+        return None  # each write is deferred as it comes: one request's writes need not arrive together
 
     def close(self) -> None:
         with self._lock:
@@ -123,8 +119,6 @@ class Window:
 
 class Hold:
     """``with fake.simultaneous(expect=N, ...)``: writes wait until N arrived, then go in order."""
-
-    gathers = True  # each write of one request counts: they arrive together (take_all)
 
     def __init__(
         self,
@@ -166,7 +160,7 @@ class Hold:
                 self._cond.notify_all()
         return True
 
-    def take_all(self, mutations: Sequence[Mutation]) -> list[bool]:
+    def take_all(self, mutations: Sequence[Mutation]) -> list[bool] | None:
         """Several writes of one request arrive together, each counted; those beyond ``expect``
         are left to be received at once. This thread receives its own in their turns, waiting
         between them while other writers take theirs.
@@ -176,7 +170,9 @@ class Hold:
         """
         with self._cond:
             if self._turns is not None or self._failure is not None:
-                return [False] * len(mutations)
+                return None  # the hold has gathered (or given up): they go one by one
+            for each in mutations:
+                self._sequencer.announce(each)
             held = list(mutations[: self._expect - len(self.arrived)])
             self.arrived.extend(held)
             if len(self.arrived) == self._expect:

@@ -140,7 +140,7 @@ class Sequencer:
 
     def submit(self, mutation: Mutation) -> WriteRecord:
         """Hand a write to the simulated S3; returns its log record (raises S3Error if refused)."""
-        record = self._announce(mutation)
+        record = self.announce(mutation)
         policy = self.policy
         # A window defers the write; a hold blocks until its turn and receives it.
         if policy is None or not policy.take(mutation):
@@ -156,24 +156,19 @@ class Sequencer:
         each sees the ones before it received.
         """
         policy = self.policy
-        if policy is None or not policy.gathers:
-            for mutation in mutations:
-                try:
+        taken = policy.take_all(mutations) if policy is not None else None
+        for index, mutation in enumerate(mutations):
+            if taken is not None and taken[index]:
+                continue
+            try:
+                if taken is None:
                     self.submit(mutation)
-                except S3Error as error:
-                    mutation.refusal = error
-            return
-        for mutation in mutations:
-            self._announce(mutation)
-        taken = policy.take_all(mutations)
-        for mutation, was_taken in zip(mutations, taken, strict=True):
-            if not was_taken:
-                try:
-                    self.receive(mutation)
-                except S3Error as error:
-                    mutation.refusal = error
+                else:
+                    self.receive(mutation)  # announced with the others, beyond what the hold takes
+            except S3Error as error:
+                mutation.refusal = error
 
-    def _announce(self, mutation: Mutation) -> WriteRecord:
+    def announce(self, mutation: Mutation) -> WriteRecord:
         """Log a write as sent (pending) and give it the version id it will be acknowledged with."""
         record = WriteRecord(
             sent=mutation.sent,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._calls import Call
-from ._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
-from ._faults import Fault, Faults, FiredFault
-from ._sequencer import WriteRecord
-from ._store import Bucket, StoredObject
-from .errors import (
+from fakes3put._calls import Call
+from fakes3put._commit.faults import Fault, Faults, FiredFault
+from fakes3put._commit.sequencer import WriteRecord
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
+from fakes3put.errors import (
     ChecksumUnavailableError,
     FakeS3Error,
     FakeS3InternalError,
@@ -24,16 +24,16 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._explore import Exploration, ExploredRun, explore
-    from ._races import Simultaneous, SimultaneousTimeoutError
+    from fakes3put._commit.policies import Simultaneous, SimultaneousTimeoutError
+    from fakes3put._explore import Exploration, ExploredRun, explore
 
 # Loaded on first use, so that ``import fakes3put`` stays cheap (PEP 562).
 _LAZY = {
     "explore": "._explore",
     "Exploration": "._explore",
     "ExploredRun": "._explore",
-    "Simultaneous": "._races",
-    "SimultaneousTimeoutError": "._races",
+    "Simultaneous": "._commit.policies",
+    "SimultaneousTimeoutError": "._commit.policies",
 }
 
 

@@ -9,7 +9,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] != ["demo"]:
         print("usage: python -m fakes3put demo", file=sys.stderr)
         return 2
-    from ._demo import run
+    from fakes3put._demo import run
 
     return run()
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import urllib3
 
-from ._auth import sigv2
-from ._fake import FakeS3
+from fakes3put._auth import sigv2
+from fakes3put._fake import FakeS3
 
 # The seed example's access key. Its printed signature is a documentation placeholder: no
 # secret reproduces it. This secret is the one from AWS's published SigV2 examples.

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._fake import FakeS3
-from ._races import Order
+from fakes3put._commit.policies import Order
+from fakes3put._fake import FakeS3
 
 Permutations = tuple[tuple[int, ...], ...]  # one permutation per window, in the order windows opened
 

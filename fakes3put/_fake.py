@@ -12,21 +12,22 @@ from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from . import _patch, _wire
-from ._access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
-from ._endpoints import Endpoint, Route, route_aws, route_endpoint
-from ._names import bucket_name_problem
-from ._sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
-from ._state import FakeState, Settings, system_clock
-from ._store import Bucket, Store
-from .errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
+from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
+from fakes3put._commit.store import Bucket, Store
+from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
+from fakes3put._ops.names import bucket_name_problem
+from fakes3put._state import FakeState, Settings, system_clock
+from fakes3put._transport import urllib3_patch as _patch
+from fakes3put._transport.routing import Endpoint, Route, route_aws, route_endpoint
+from fakes3put._wire import parse as _wire
+from fakes3put.errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
 
 if TYPE_CHECKING:
     import unittest
 
-    from ._calls import Call
-    from ._faults import Faults
-    from ._races import Order, Simultaneous
+    from fakes3put._calls import Call
+    from fakes3put._commit.faults import Faults
+    from fakes3put._commit.policies import Order, Simultaneous
 
 DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
@@ -164,7 +165,7 @@ class FakeS3:
         (with ``seed``), a permutation of indices into the writes in sent order, or a callable
         taking their WriteRecords and returning such a permutation.
         """
-        from ._races import Simultaneous
+        from fakes3put._commit.policies import Simultaneous
 
         forced = None
         if self._forced_orders is not None:
@@ -374,7 +375,7 @@ class FakeS3:
         port = pool.port
         if port is not None and port != (443 if scheme == "https" else 80):
             host = f"{host}:{port}"
-        from ._service import handle  # the request path loads with the first request, not at import
+        from fakes3put._service import handle
 
         response = handle(
             self._state,

@@ -14,20 +14,24 @@ from typing import Any
 
 from urllib3.exceptions import ProtocolError
 
-from . import _chunked, _dispatch, _faults, _integrity, _ops_bucket, _wire
-from ._auth import Principal, authenticate
-from ._bodybuffer import BodyBuffer
-from ._calls import Call
-from ._context import OperationContext
-from ._digests import Digests
-from ._endpoints import Route
-from ._faults import Fault
-from ._races import HOLD_TIMEOUT, SimultaneousTimeoutError
-from ._request import S3Request
-from ._response import Response, error_response, http_time
-from ._sequencer import WriteRecord
-from ._state import FakeState
-from .errors import S3Error
+from fakes3put._auth import Principal, authenticate
+from fakes3put._calls import Call
+from fakes3put._commit import faults
+from fakes3put._commit.faults import Fault
+from fakes3put._commit.policies import HOLD_TIMEOUT, SimultaneousTimeoutError
+from fakes3put._commit.sequencer import WriteRecord
+from fakes3put._ops import buckets as _ops_bucket
+from fakes3put._ops import dispatch, integrity
+from fakes3put._ops.context import OperationContext
+from fakes3put._state import FakeState
+from fakes3put._transport.routing import Route
+from fakes3put._wire import chunked as _chunked
+from fakes3put._wire import parse as _wire
+from fakes3put._wire.bodybuffer import BodyBuffer
+from fakes3put._wire.digests import Digests
+from fakes3put._wire.request import S3Request
+from fakes3put._wire.response import Response, error_response, http_time
+from fakes3put.errors import S3Error
 
 # Operations whose request body is an object (or part) and so gets the size checks up front.
 _OBJECT_BODY_OPERATIONS = frozenset({"PutObject", "UploadPart"})
@@ -124,7 +128,7 @@ def handle(
         }
     )
     fault = exchange.fault.kind if exchange.fault is not None else None
-    if fault == _faults.RESET_AFTER_COMMIT and error is None:
+    if fault == faults.RESET_AFTER_COMMIT and error is None:
         # Stored, but the client never hears it: it sees a reset and (botocore) retries.
         if exchange.record is not None:
             exchange.record.outcome = "lost-ack"
@@ -138,12 +142,12 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     """Everything between a parsed request line and a response; raises S3Error to refuse."""
     request = exchange.request
     assert request is not None
-    operation = exchange.operation = _dispatch.operation_name(request)
-    if operation in _dispatch.MUTATING:
+    operation = exchange.operation = dispatch.operation_name(request)
+    if operation in dispatch.MUTATING:
         exchange.sent = state.sequencer.next_sent()
     if operation in _OBJECT_BODY_OPERATIONS:
         # Refuse a missing, garbage or oversize length before reading a byte of the body.
-        _integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
+        integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
     # The body is read here, with no lock held: a client callback may re-enter the fake.
     chunked = _take_payload(state, request, _wire.iter_blocks(body))
     _inject_fault(state, exchange)  # after the read: a client whose own body fails never reached S3
@@ -156,7 +160,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         verify=state.verify_signatures,
         signing_keys=state.signing_keys,
     )
-    handler = _dispatch.handler_for(operation)
+    handler = dispatch.handler_for(operation)
     ctx = OperationContext(
         request=request,
         chunked=chunked,
@@ -180,8 +184,8 @@ def _take_payload(state: FakeState, request: S3Request, blocks: Iterator[bytes])
     # A literal x-amz-content-sha256 promises the hash of the bytes as sent: for an aws-chunked
     # body that is the encoded stream, not the object.
     literal_hash = state.verify_signatures and len(headers.get("x-amz-content-sha256") or "") == 64
-    aws_chunked = _integrity.is_aws_chunked(headers)
-    digests = Digests(checksum_algorithm=_integrity.claimed_algorithm(headers), sha256=literal_hash and not aws_chunked)
+    aws_chunked = integrity.is_aws_chunked(headers)
+    digests = Digests(checksum_algorithm=integrity.claimed_algorithm(headers), sha256=literal_hash and not aws_chunked)
     wire_hash = hashlib.sha256() if literal_hash and aws_chunked else None
     try:
         if aws_chunked:
@@ -219,19 +223,19 @@ def _inject_fault(state: FakeState, exchange: _Exchange) -> None:
     exchange.fault = fault
     if fault is None:
         return
-    if fault.kind == _faults.LATENCY:
+    if fault.kind == faults.LATENCY:
         with state.lock:
             state.clock_offset += fault.latency
         exchange.now = state.now()
-    elif fault.kind in _faults.ERROR_KINDS:
+    elif fault.kind in faults.ERROR_KINDS:
         raise S3Error(fault.kind, hint=f"injected by {fault.describe()}")
-    elif fault.kind == _faults.RESET_BEFORE_COMMIT:
+    elif fault.kind == faults.RESET_BEFORE_COMMIT:
         raise _ConnectionReset(fault.kind)
 
 
 def _log_rejected_write(state: FakeState, exchange: _Exchange, code: str) -> None:
     request = exchange.request
-    if exchange.operation not in _dispatch.MUTATING or request is None:
+    if exchange.operation not in dispatch.MUTATING or request is None:
         return
     if state.sequencer.record_for(exchange.sent) is not None:
         return  # it reached the sequencer, which logged it already
@@ -255,7 +259,7 @@ def _log(
     *,
     fault: str | None,
 ) -> None:
-    if fault == _faults.RESET_BEFORE_COMMIT:
+    if fault == faults.RESET_BEFORE_COMMIT:
         _log_rejected_write(state, exchange, "ConnectionReset")
     request = exchange.request
     state.calls.append(

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ._calls import Call
-from ._faults import Faults
-from ._sequencer import Sequencer
-from ._store import Store
-from ._uploads import Uploads
+from fakes3put._calls import Call
+from fakes3put._commit.faults import Faults
+from fakes3put._commit.sequencer import Sequencer
+from fakes3put._commit.store import Store
+from fakes3put._commit.uploads import Uploads
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ._fake import FakeS3
+from fakes3put._fake import FakeS3
 
 FakeS3Fixture = FakeS3  # the fixture's type, for annotations: ``def test(fake_s3: FakeS3Fixture)``
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakes3put._auth import Principal, authenticate, sigv2
-from fakes3put._request import S3Request
+from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
 from tests.test_auth_sigv4 import from_botocore, make_request, with_headers, with_query
 

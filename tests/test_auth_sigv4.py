@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakes3put._auth import Principal, authenticate, sigv4
-from fakes3put._chunked import ChunkedBody
-from fakes3put._request import Headers, S3Request
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.request import Headers, S3Request
 from fakes3put.errors import S3Error
 
 AKID = "AKIDEXAMPLE"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakes3put import _chunked
 from fakes3put._auth import Principal, authenticate, sigv4, streaming
-from fakes3put._chunked import ChunkedBody
-from fakes3put._request import S3Request
+from fakes3put._wire import chunked as _chunked
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
 from tests.test_auth_sigv4 import make_request, with_headers
 

@@ -14,12 +14,12 @@ from botocore.awsrequest import HeadersDict
 from requests.structures import CaseInsensitiveDict
 
 from fakes3put import BucketSpec, FakeS3
-from fakes3put._bodybuffer import BodyBuffer
-from fakes3put._chunked import decode_blocks
-from fakes3put._digests import Digests
-from fakes3put._request import Headers
-from fakes3put._response import http_time
-from fakes3put._store import StoredObject
+from fakes3put._commit.store import StoredObject
+from fakes3put._wire.bodybuffer import BodyBuffer
+from fakes3put._wire.chunked import decode_blocks
+from fakes3put._wire.digests import Digests
+from fakes3put._wire.request import Headers
+from fakes3put._wire.response import http_time
 
 MIB = 1024 * 1024
 SENT = {
@@ -174,7 +174,7 @@ def test_a_large_plain_body_read_in_blocks_is_stored_whole():
 
 
 def test_a_failing_md5_thread_never_blocks_the_reader():
-    from fakes3put import _digests
+    from fakes3put._wire import digests as _digests
 
     digests = Digests(checksum_algorithm=None, sha256=False)
     digests.update(b"x" * _digests.PARALLEL_FROM)  # starts the helper thread
@@ -203,7 +203,7 @@ def test_the_fake_looks_request_headers_up_by_lower_case_name(monkeypatch):
     # Every get / `in` made while answering a spread of real requests must be lower-case.
     import boto3
 
-    from fakes3put import _request
+    from fakes3put._wire import request
 
     spelled: list[object] = []
 
@@ -217,8 +217,8 @@ def test_the_fake_looks_request_headers_up_by_lower_case_name(monkeypatch):
             spelled.append(name)
         return dict.__contains__(self, name)
 
-    monkeypatch.setattr(_request.Headers, "get", checked_get)
-    monkeypatch.setattr(_request.Headers, "__contains__", checked_contains)
+    monkeypatch.setattr(request.Headers, "get", checked_get)
+    monkeypatch.setattr(request.Headers, "__contains__", checked_contains)
     with FakeS3(buckets=["lookups"], isolate_environment=False) as fake:
         client = boto3.client(
             "s3", region_name="us-east-1", aws_access_key_id=fake.access_key, aws_secret_access_key=fake.secret_key

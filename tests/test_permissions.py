@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from fakes3put import BucketSpec, FakeS3
-from fakes3put._access import canonical_id
+from fakes3put._ops.access import canonical_id
 
 OWNER = ("OWNERPRINCIPAL000001", "owner/principal/secret/00000000000000000")
 OTHER = ("OTHERPRINCIPAL000002", "other/principal/secret/0000000000000000")

@@ -47,9 +47,9 @@ def test_eventual_overwrite_is_seen_after_the_lag_with_freezegun():
 
 
 def _implemented():
-    from fakes3put import _dispatch
+    from fakes3put._ops import dispatch
 
-    return _dispatch.IMPLEMENTED
+    return dispatch.IMPLEMENTED
 
 
 def test_legacy_model_new_keys_at_once_overwrites_later_with_time_machine():

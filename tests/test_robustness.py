@@ -215,7 +215,7 @@ def test_what_a_test_sets_in_the_environment_survives_another_fake_starting(monk
 
 
 def test_aws_chunked_in_one_byte_blocks_decodes_fast_and_alike():
-    from fakes3put._chunked import _MAX_LINE, decode_blocks
+    from fakes3put._wire.chunked import _MAX_LINE, decode_blocks
 
     body = b"".join(b"%x\r\n" % 100 + b"a" * 100 + b"\r\n" for _ in range(2000)) + b"0\r\n\r\n"
     started = time.perf_counter()

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .._chunked import ChunkedBody
-from .._request import S3Request
-from ..errors import S3Error
-from . import sigv2, sigv4
-from ._common import as_utc
+from fakes3put._auth import sigv2, sigv4
+from fakes3put._auth._common import as_utc
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.request import S3Request
+from fakes3put.errors import S3Error
 
 __all__ = ["Principal", "authenticate"]
 

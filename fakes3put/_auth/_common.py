@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from ..errors import S3Error
+from fakes3put.errors import S3Error
 
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # SigV4 "basic" timestamp, e.g. 20250115T120000Z
 _AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")

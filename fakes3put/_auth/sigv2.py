@@ -13,9 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from .._request import S3Request
-from ..errors import S3Error
-from ._common import (
+from fakes3put._auth._common import (
     iso8601,
     missing_date_error,
     parse_any_date,
@@ -27,6 +25,8 @@ from ._common import (
     utf8,
     wire_text,
 )
+from fakes3put._wire.request import S3Request
+from fakes3put.errors import S3Error
 
 # Query parameters that are part of the resource and so are signed: the union of the AWS
 # guide's list, the response-* overrides, and what botocore's HmacV1Auth signs.

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
-from .._chunked import ChunkedBody
-from .._request import S3Request
-from ..errors import S3Error
-from . import streaming
-from ._common import (
+from fakes3put._auth import streaming
+from fakes3put._auth._common import (
     AMZ_DATE_FORMAT,
     hmac_sha256,
     iso8601,
@@ -32,6 +29,9 @@ from ._common import (
     utf8,
     wire_text,
 )
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.request import S3Request
+from fakes3put.errors import S3Error
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SIGV4A_ALGORITHM = "AWS4-ECDSA-P256-SHA256"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .._chunked import ChunkedBody
-from ._common import hmac_sha256, same_text, sha256_hex, signature_mismatch
+from fakes3put._auth._common import hmac_sha256, same_text, sha256_hex, signature_mismatch
+from fakes3put._wire.chunked import ChunkedBody
 
 CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD"
 TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER"

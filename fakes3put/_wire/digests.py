@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import _checksums
+from fakes3put._wire import checksums as _checksums
 
 PARALLEL_FROM = 4 * 1024 * 1024
 # Pieces waiting for the MD5 thread keep their blocks alive: past this many, reading waits.

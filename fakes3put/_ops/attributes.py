@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import _access, _metadata
-from ._request import Headers
-from ._store import EMPTY, Bucket, StoredObject
-from .errors import S3Error
+from fakes3put._commit.store import EMPTY, Bucket, StoredObject
+from fakes3put._ops import access, metadata
+from fakes3put._wire.request import Headers
+from fakes3put.errors import S3Error
 
 STORED_HEADERS = (
     "cache-control",
@@ -92,15 +92,15 @@ def requested_attributes(headers: Headers, bucket: Bucket) -> ObjectAttributes:
     storage_class = (headers.get("x-amz-storage-class") or "STANDARD").strip()
     if storage_class not in STORAGE_CLASSES:
         raise S3Error("InvalidStorageClass", extra={"StorageClassRequested": storage_class})
-    acl, grants = _access.requested_acl(headers)
-    _access.check_acls_enabled(bucket, acl, grants)
+    acl, grants = access.requested_acl(headers)
+    access.check_acls_enabled(bucket, acl, grants)
     stored = {name: headers[name] for name in STORED_HEADERS if name in headers}
     encoding = stored_content_encoding(headers.get("content-encoding"))
     if encoding is not None:
         stored["content-encoding"] = encoding
     return ObjectAttributes(
         content_type=headers.get("content-type") or "binary/octet-stream",
-        metadata=_metadata.user_metadata(headers),
+        metadata=metadata.user_metadata(headers),
         headers=stored,
         storage_class=storage_class,
         tagging=headers.get("x-amz-tagging"),

@@ -6,27 +6,27 @@ write its own version id, "Suspended" writes the "null" version, None means neve
 
 from __future__ import annotations
 
-from . import _access, _integrity
-from ._context import OperationContext
-from ._ops_object import existing_bucket
-from ._response import Response, xml_document, xml_element
-from ._store import Bucket, Store
-from ._xmlbody import parse
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, Store
+from fakes3put._ops import access, integrity
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.put import existing_bucket
+from fakes3put._ops.xmlbody import parse
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 _STATES = ("Enabled", "Suspended")
 
 
 def _owned_bucket(ctx: OperationContext) -> Bucket:
     bucket = existing_bucket(ctx)
-    if not _access.is_owner(bucket, ctx.who):
+    if not access.is_owner(bucket, ctx.who):
         raise S3Error("AccessDenied", hint="only the bucket owner may read or change its versioning")
     return bucket
 
 
 def put_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
-    _integrity.verify(ctx.request, ctx.chunked)  # a Content-MD5 or checksum, if sent, must hold
+    integrity.verify(ctx.request, ctx.chunked)  # a Content-MD5 or checksum, if sent, must hold
     root = parse(ctx.request.body, "VersioningConfiguration")
     status = root.text_of("Status")
     if status is not None and status not in _STATES:

@@ -6,11 +6,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from . import _checksums
-from ._chunked import ChunkedBody
-from ._request import Headers, S3Request
-from ._wire import parse_uint
-from .errors import S3Error
+from fakes3put._wire import checksums as _checksums
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.parse import parse_uint
+from fakes3put._wire.request import Headers, S3Request
+from fakes3put.errors import S3Error
 
 MAX_PUT_SIZE = 5 * 1024**3
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._bodybuffer import BodyBuffer
-from .errors import S3Error
+from fakes3put._wire.bodybuffer import BodyBuffer
+from fakes3put.errors import S3Error
 
 _SIGNATURE_EXT = b"chunk-signature="
 _HEX_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")

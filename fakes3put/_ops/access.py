@@ -11,8 +11,8 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from ._store import Bucket, StoredObject
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put.errors import S3Error
 
 CANNED_ACLS = frozenset(
     {

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import _checksums
-from ._attributes import ObjectAttributes
+from fakes3put._ops.attributes import ObjectAttributes
+from fakes3put._wire import checksums as _checksums
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ._endpoints import Route
-from ._request import Headers, S3Request
-from .errors import S3Error
+from fakes3put._transport.routing import Route
+from fakes3put._wire.request import Headers, S3Request
+from fakes3put.errors import S3Error
 
 _METHODS_WITH_BODY = frozenset({"PUT", "POST", "PATCH"})
 

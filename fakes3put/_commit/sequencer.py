@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from ._store import Bucket, Store, StoredObject
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, Store, StoredObject
+from fakes3put.errors import S3Error
 
 if TYPE_CHECKING:
-    from ._races import Policy
+    from fakes3put._commit.policies import Policy
 
 T = TypeVar("T")
 

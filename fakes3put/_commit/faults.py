@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .errors import FakeS3Error
+from fakes3put.errors import FakeS3Error
 
 ERROR_KINDS = {
     "InternalError": 500,

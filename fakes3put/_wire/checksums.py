@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ChecksumUnavailableError
+from fakes3put.errors import ChecksumUnavailableError
 
 # S3's algorithm name -> (header suffix, digest size in bytes)
 ALGORITHMS: dict[str, int] = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}

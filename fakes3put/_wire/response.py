@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 
-from .errors import S3Error
+from fakes3put.errors import S3Error
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"

@@ -21,10 +21,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from .errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error
+from fakes3put.errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error
 
 if TYPE_CHECKING:
-    from ._sequencer import Mutation, Sequencer, WriteRecord
+    from fakes3put._commit.sequencer import Mutation, Sequencer, WriteRecord
 
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
 Order = str | Sequence[int] | OrderFunction

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import (
-    _ops_bucket,
-    _ops_copy,
-    _ops_delete,
-    _ops_list,
-    _ops_multipart,
-    _ops_object,
-    _ops_read,
-    _ops_versioning,
-)
-from ._context import OperationContext
-from ._request import S3Request
-from ._response import Response
-from .errors import S3Error
+from fakes3put._ops import buckets as _ops_bucket
+from fakes3put._ops import copy as _ops_copy
+from fakes3put._ops import delete as _ops_delete
+from fakes3put._ops import listing as _ops_list
+from fakes3put._ops import multipart as _ops_multipart
+from fakes3put._ops import put as _ops_object
+from fakes3put._ops import read as _ops_read
+from fakes3put._ops import versioning as _ops_versioning
+from fakes3put._ops.context import OperationContext
+from fakes3put._wire.request import S3Request
+from fakes3put._wire.response import Response
+from fakes3put.errors import S3Error
 
 Handler = Callable[[OperationContext], Response]
 

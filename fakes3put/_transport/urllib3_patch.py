@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from urllib3.connectionpool import HTTPConnectionPool
 
-from . import _environment, _responses_bridge
-from .errors import UnhandledRequestError
+from fakes3put._transport import environment, responses_bridge
+from fakes3put.errors import UnhandledRequestError
 
 if TYPE_CHECKING:
-    from ._fake import FakeS3
+    from fakes3put._fake import FakeS3
 
 
 class _PatchState:
@@ -26,7 +26,7 @@ class _PatchState:
         self.active: list[FakeS3] = []
         # Kept once taken: a thread still inside urlopen when the last fake stops must find it.
         self.original: Callable[..., Any] | None = None
-        self.real_environment: _environment.SavedEnvironment | None = None
+        self.real_environment: environment.SavedEnvironment | None = None
         self.environment_of: FakeS3 | None = None  # the fake whose credentials are in the environment
 
 
@@ -82,7 +82,7 @@ def activate(fake: FakeS3) -> None:
             if current is not _intercept:  # whatever is in place now, another patch included
                 _state.original = current
             HTTPConnectionPool.urlopen = _intercept  # type: ignore[assignment,method-assign]
-            _responses_bridge.install(owned)
+            responses_bridge.install(owned)
         _state.active.append(fake)
         _isolate_for(_state.active)
 
@@ -96,7 +96,7 @@ def deactivate(fake: FakeS3) -> None:
             installed: Callable[..., Any] = HTTPConnectionPool.urlopen
             if installed is _intercept:  # if someone patched over us meanwhile, theirs stays
                 HTTPConnectionPool.urlopen = _state.original  # type: ignore[method-assign]
-            _responses_bridge.uninstall()
+            responses_bridge.uninstall()
 
 
 def _isolate_for(active: list[FakeS3]) -> None:
@@ -111,8 +111,8 @@ def _isolate_for(active: list[FakeS3]) -> None:
     _state.environment_of = newest
     if newest is not None:
         if _state.real_environment is None:
-            _state.real_environment = _environment.save()
-        _environment.apply(newest.access_key, newest.secret_key, newest.region)
+            _state.real_environment = environment.save()
+        environment.apply(newest.access_key, newest.secret_key, newest.region)
     elif _state.real_environment is not None:
-        _environment.restore(_state.real_environment)
+        environment.restore(_state.real_environment)
         _state.real_environment = None

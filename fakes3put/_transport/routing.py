@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .errors import FakeS3Error
+from fakes3put.errors import FakeS3Error
 
 # Every AWS S3 REST host shape: global, regional (dot and legacy dash), dualstack, FIPS,
 # accelerate, external-1, and the China partition. Group "region" is None for global hosts.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from . import _access
-from ._context import OperationContext
-from ._names import bucket_name_problem
-from ._ops_object import existing_bucket
-from ._response import Response, xml_document, xml_element
-from ._store import Bucket, Store
-from ._xmlbody import parse
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, Store
+from fakes3put._ops import access
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.names import bucket_name_problem
+from fakes3put._ops.put import existing_bucket
+from fakes3put._ops.xmlbody import parse
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 
 def location_constraint(body: bytes) -> str | None:
@@ -38,12 +38,12 @@ def create_bucket(ctx: OperationContext) -> Response:
             f"The {constraint or 'unspecified'} location constraint is incompatible for the region "
             f"specific endpoint this request was sent to.",
         )
-    canned, grants = _access.requested_acl(request.headers)
+    canned, grants = access.requested_acl(request.headers)
     acl = canned or "private"
     ownership = (request.headers.get("x-amz-object-ownership") or "ObjectWriter").strip()
-    if ownership not in _access.OBJECT_OWNERSHIP:
+    if ownership not in access.OBJECT_OWNERSHIP:
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-object-ownership", "ArgumentValue": ownership})
-    problem = _access.bucket_acl_problem(ownership, canned, grants)
+    problem = access.bucket_acl_problem(ownership, canned, grants)
     if problem is not None:
         raise S3Error(
             "InvalidBucketAclWithObjectOwnership",
@@ -59,7 +59,7 @@ def create_bucket(ctx: OperationContext) -> Response:
             if existing.region != "us-east-1" or region != "us-east-1":
                 raise S3Error("BucketAlreadyOwnedByYou", extra={"BucketName": name})
             # us-east-1 answers 200 to re-creating your own bucket, and resets its ACL to the request's.
-            if _access.bucket_acl_problem(existing.object_ownership, canned, grants) is not None:
+            if access.bucket_acl_problem(existing.object_ownership, canned, grants) is not None:
                 raise S3Error("InvalidBucketAclWithObjectOwnership")
             existing._set_acl(acl, grants)
             return
@@ -74,14 +74,14 @@ def create_bucket(ctx: OperationContext) -> Response:
 
 def head_bucket(ctx: OperationContext) -> Response:
     bucket = existing_bucket(ctx)
-    if not _access.can_read(bucket, ctx.who):
+    if not access.can_read(bucket, ctx.who):
         raise S3Error("AccessDenied")
     return Response(200, {"x-amz-bucket-region": bucket.region})
 
 
 def get_bucket_location(ctx: OperationContext) -> Response:
     bucket = existing_bucket(ctx)
-    if not _access.is_owner(bucket, ctx.who):
+    if not access.is_owner(bucket, ctx.who):
         raise S3Error("AccessDenied")
     region = "" if bucket.region == "us-east-1" else bucket.region
     return Response(200, {"Content-Type": "application/xml"}, xml_document("LocationConstraint", region))
@@ -90,9 +90,9 @@ def get_bucket_location(ctx: OperationContext) -> Response:
 def put_bucket_acl(ctx: OperationContext) -> Response:
     request = ctx.request
     bucket = existing_bucket(ctx)
-    if not _access.can_write_acp(bucket, ctx.who):
+    if not access.can_write_acp(bucket, ctx.who):
         raise S3Error("AccessDenied")
-    canned, grants = _access.requested_acl(request.headers)
+    canned, grants = access.requested_acl(request.headers)
     body = request.body
     if canned is None and not grants and not body.strip():
         raise S3Error(
@@ -100,7 +100,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
             "Your request was missing a required header",  # S3's wording for this case
             hint="PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.",
         )
-    _access.check_acls_enabled(bucket, canned, grants)
+    access.check_acls_enabled(bucket, canned, grants)
     if canned is None and not grants:
         raise S3Error(
             "NotImplemented",
@@ -127,6 +127,6 @@ def list_buckets(ctx: OperationContext) -> Response:
         + "</Bucket>"
         for b in owned
     )
-    owner = "<Owner>" + xml_element("ID", _access.canonical_id(ctx.who)) + "</Owner>"
+    owner = "<Owner>" + xml_element("ID", access.canonical_id(ctx.who)) + "</Owner>"
     body = xml_document("ListAllMyBucketsResult", owner + f"<Buckets>{entries}</Buckets>")
     return Response(200, {"Content-Type": "application/xml"}, body)

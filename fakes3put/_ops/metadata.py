@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from ._request import Headers
-from .errors import S3Error
+from fakes3put._wire.request import Headers
+from fakes3put.errors import S3Error
 
 PREFIX = "x-amz-meta-"
 MAX_METADATA_BYTES = 2048

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._digests import DigestResult
+    from fakes3put._wire.digests import DigestResult
 
 
 def _text(value: Any) -> str:

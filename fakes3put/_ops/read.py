@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from . import _access, _checksums, _metadata
-from ._context import OperationContext
-from ._ops_object import existing_bucket
-from ._request import Headers
-from ._response import Response, http_time
-from ._store import Bucket, StoredObject
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._ops import access, metadata
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.put import existing_bucket
+from fakes3put._wire import checksums as _checksums
+from fakes3put._wire.request import Headers
+from fakes3put._wire.response import Response, http_time
+from fakes3put.errors import S3Error
 
 MAX_PART_NUMBER = 10_000
 # At most 19 digits per bound: longer numbers are not byte offsets, so the header is ignored.
@@ -58,7 +59,7 @@ def object_headers(obj: StoredObject, *, with_checksums: bool) -> dict[str, str]
     }
     headers.update(obj.headers)
     for name, value in obj.metadata.items():
-        headers[f"x-amz-meta-{name}"] = _metadata.response_value(value)
+        headers[f"x-amz-meta-{name}"] = metadata.response_value(value)
     if obj.storage_class != "STANDARD":
         headers["x-amz-storage-class"] = obj.storage_class
     if obj.version_id is not None:
@@ -197,11 +198,11 @@ def _readable_object(ctx: OperationContext) -> StoredObject:
     try:
         obj = _requested_object(ctx, bucket)
     except S3Error as missing:
-        if missing.code in ("NoSuchKey", "NoSuchVersion") and not _access.can_read(bucket, ctx.who):
+        if missing.code in ("NoSuchKey", "NoSuchVersion") and not access.can_read(bucket, ctx.who):
             # Without READ on the bucket S3 does not say whether the key exists.
             raise denied_read(ctx, bucket.name, ctx.request.key) from None
         raise
-    if not _access.can_read_object(bucket, obj, ctx.who):
+    if not access.can_read_object(bucket, obj, ctx.who):
         raise denied_read(ctx, bucket.name, ctx.request.key)
     return obj
 

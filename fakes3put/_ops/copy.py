@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
-from . import _access, _checksums
-from ._attributes import new_version, requested_attributes
-from ._context import OperationContext
-from ._ops_object import submit_version, version_headers, writable_bucket, write_condition
-from ._ops_read import Preconditions, denied_read, find_version, iso_time, no_such_version
-from ._response import Response, xml_document, xml_element
-from ._store import Bucket, StoredObject
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._ops import access
+from fakes3put._ops.attributes import new_version, requested_attributes
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.put import submit_version, version_headers, writable_bucket, write_condition
+from fakes3put._ops.read import Preconditions, denied_read, find_version, iso_time, no_such_version
+from fakes3put._wire import checksums as _checksums
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 MAX_COPY_SOURCE_SIZE = 5 * 1024**3
 _DIRECTIVES = ("COPY", "REPLACE")
@@ -76,7 +77,7 @@ def source_object(ctx: OperationContext, source: CopySource) -> StoredObject:
         if visible is None or visible.delete_marker:
             raise S3Error("NoSuchKey", extra={"Key": source.key})
         obj = visible
-    if not _access.can_read_object(bucket, obj, ctx.who):
+    if not access.can_read_object(bucket, obj, ctx.who):
         raise denied_read(ctx, bucket.name, source.key)
     failure = Preconditions.from_headers(ctx.request.headers, "x-amz-copy-source-").failure(obj)
     if failure is not None:
@@ -147,7 +148,7 @@ def copy_object(ctx: OperationContext) -> Response:
         body=src.body,
         etag=_checksums.etag_of(_checksums.md5_digest(src.body)),  # a copy is one part: plain MD5
         now=ctx.now,
-        owner=_access.object_owner(bucket, ctx.who, requested.acl),
+        owner=access.object_owner(bucket, ctx.who, requested.acl),
         checksums={name: _checksums.checksum(name, src.body) for name in algorithms},
     )
     record = submit_version(ctx, bucket, obj, "CopyObject", write_condition(ctx))

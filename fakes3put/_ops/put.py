@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from . import _access, _checksums, _integrity
-from ._attributes import new_version, requested_attributes
-from ._context import OperationContext
-from ._response import Response
-from ._sequencer import Condition, Mutation, WriteRecord
-from ._store import Bucket, StoredObject
-from .errors import S3Error
+from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._ops import access, integrity
+from fakes3put._ops.attributes import new_version, requested_attributes
+from fakes3put._ops.context import OperationContext
+from fakes3put._wire import checksums as _checksums
+from fakes3put._wire.response import Response
+from fakes3put.errors import S3Error
 
 MAX_KEY_BYTES = 1024
 
@@ -23,7 +24,7 @@ def existing_bucket(ctx: OperationContext) -> Bucket:
 def writable_bucket(ctx: OperationContext) -> Bucket:
     """The request's bucket, if the caller may write to it and the key is not too long."""
     bucket = existing_bucket(ctx)
-    if not _access.can_write(bucket, ctx.who):
+    if not access.can_write(bucket, ctx.who):
         raise S3Error(
             "AccessDenied",
             hint=f"{ctx.who or 'an anonymous caller'} has no WRITE permission on bucket {bucket.name!r}",
@@ -63,7 +64,7 @@ def put_object(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
     attributes = requested_attributes(ctx.request.headers, bucket)
     condition = write_condition(ctx)
-    body = _integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.chunked)
     checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
     obj = new_version(
         attributes,
@@ -72,7 +73,7 @@ def put_object(ctx: OperationContext) -> Response:
         body=body.data,
         etag=_checksums.etag_of(body.md5),
         now=ctx.now,
-        owner=_access.object_owner(bucket, ctx.who, attributes.acl),
+        owner=access.object_owner(bucket, ctx.who, attributes.acl),
         checksums=checksums,
     )
     record = submit_version(ctx, bucket, obj, "PutObject", condition)
@@ -103,7 +104,7 @@ def write_condition(ctx: OperationContext) -> Condition | None:
 
 def readable_bucket(ctx: OperationContext) -> Bucket:
     bucket = existing_bucket(ctx)
-    if not _access.can_read(bucket, ctx.who):
+    if not access.can_read(bucket, ctx.who):
         raise S3Error(
             "AccessDenied",
             hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}",

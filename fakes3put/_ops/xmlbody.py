@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from .errors import S3Error
+from fakes3put.errors import S3Error
 
 _MAX_DEPTH = 32  # S3's request documents are three levels deep; anything deeper is not one of them
 

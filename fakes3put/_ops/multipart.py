@@ -12,25 +12,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import _access, _checksums, _integrity
-from ._attributes import new_version, requested_attributes
-from ._context import OperationContext
-from ._ops_copy import (
-    checksum_algorithm,
-    checksum_elements,
-    parse_copy_source,
-    source_object,
-)
-from ._ops_list import checksum_settings, limit_parameter, owner_element
-from ._ops_object import readable_bucket, submit_version, version_headers, writable_bucket, write_condition
-from ._ops_read import MAX_PART_NUMBER, iso_time, part_number
-from ._response import Response, xml_document, xml_element
-from ._sequencer import WriteRecord
-from ._store import Bucket, StoredObject
-from ._uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
-from ._wire import parse_uint
-from ._xmlbody import Element, parse
-from .errors import S3Error
+from fakes3put._commit.sequencer import WriteRecord
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
+from fakes3put._ops import access, integrity
+from fakes3put._ops.attributes import new_version, requested_attributes
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.copy import checksum_algorithm, checksum_elements, parse_copy_source, source_object
+from fakes3put._ops.listing import checksum_settings, limit_parameter, owner_element
+from fakes3put._ops.put import readable_bucket, submit_version, version_headers, writable_bucket, write_condition
+from fakes3put._ops.read import MAX_PART_NUMBER, iso_time, part_number
+from fakes3put._ops.xmlbody import Element, parse
+from fakes3put._wire import checksums as _checksums
+from fakes3put._wire.parse import parse_uint
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 MIN_PART_SIZE = 5 * 1024**2
 _FULL_OBJECT_ONLY = frozenset({"CRC64NVME"})
@@ -113,7 +109,7 @@ def upload_part(ctx: OperationContext) -> Response:
     writable_bucket(ctx)
     number = part_number(ctx.request.query_value("partNumber"))
     upload = _upload(ctx)
-    body = _integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.chunked)
     checksums = _part_checksums(upload, body.checksum_algorithm, body.checksum, body.data)
     part = Part(number, body.data, body.md5, _checksums.etag_of(body.md5), ctx.now, checksums)
     _store_part(ctx, upload, part)
@@ -227,7 +223,7 @@ def _assembled(
         body=b"".join(part.data for part in parts),
         etag=multipart_etag(parts),
         now=ctx.now,
-        owner=_access.object_owner(bucket, ctx.who, upload.attributes.acl),
+        owner=access.object_owner(bucket, ctx.who, upload.attributes.acl),
         checksums=checksums,
         parts=tuple(part.size for part in parts),
     )

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import _access, _integrity
-from ._context import OperationContext
-from ._ops_object import MAX_KEY_BYTES, existing_bucket, writable_bucket
-from ._ops_read import requested_version
-from ._response import Response, xml_document, xml_element
-from ._sequencer import Condition, Mutation
-from ._store import Bucket, Store
-from ._xmlbody import Element, parse
-from .errors import S3Error
+from fakes3put._commit.sequencer import Condition, Mutation
+from fakes3put._commit.store import Bucket, Store
+from fakes3put._ops import access, integrity
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.put import MAX_KEY_BYTES, existing_bucket, writable_bucket
+from fakes3put._ops.read import requested_version
+from fakes3put._ops.xmlbody import Element, parse
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 MAX_DELETE_KEYS = 1000
 
@@ -108,7 +108,7 @@ class _Target:
 
 def delete_objects(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
-    body = _integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.chunked)
     if "content-md5" not in ctx.request.headers and body.checksum_algorithm is None:
         # S3 insists on an integrity header for this operation (botocore sends a CRC32 today).
         raise S3Error("InvalidRequest", "Missing required header for this request: Content-MD5")
@@ -181,7 +181,7 @@ def _deleted_entry(deleted: _Deleted) -> str:
 
 def delete_bucket(ctx: OperationContext) -> Response:
     bucket = existing_bucket(ctx)
-    if not _access.is_owner(bucket, ctx.who):
+    if not access.is_owner(bucket, ctx.who):
         raise S3Error("AccessDenied", hint="only the bucket owner may delete a bucket")
 
     def remove(store: Store) -> None:

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from urllib.parse import quote_plus
 
-from . import _access
-from ._context import OperationContext
-from ._ops_object import readable_bucket
-from ._ops_read import checksum_type, iso_time, version_label
-from ._response import Response, xml_document, xml_element
-from ._store import Bucket, StoredObject
-from ._uploads import Upload
-from .errors import S3Error
+from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._commit.uploads import Upload
+from fakes3put._ops import access
+from fakes3put._ops.context import OperationContext
+from fakes3put._ops.put import readable_bucket
+from fakes3put._ops.read import checksum_type, iso_time, version_label
+from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put.errors import S3Error
 
 T = TypeVar("T")
 MAX_KEYS = 1000
@@ -38,7 +38,7 @@ def sort_key(key: str) -> bytes:
 
 
 def owner_element(tag: str, principal: str | None) -> str:
-    identity = _access.canonical_id(principal) if principal is not None else ANONYMOUS_CANONICAL_ID
+    identity = access.canonical_id(principal) if principal is not None else ANONYMOUS_CANONICAL_ID
     return f"<{tag}>{xml_element('ID', identity)}</{tag}>"
 
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ._auth import Principal
-from ._chunked import ChunkedBody
-from ._request import S3Request
-from ._sequencer import Sequencer
-from ._state import Settings
-from ._store import Store
-from ._uploads import Uploads
+from fakes3put._auth import Principal
+from fakes3put._commit.sequencer import Sequencer
+from fakes3put._commit.store import Store
+from fakes3put._commit.uploads import Uploads
+from fakes3put._state import Settings
+from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.request import S3Request
 
 
 @dataclass(slots=True)

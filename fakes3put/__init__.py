@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fakes3put._calls import Call
 from fakes3put._commit.faults import Fault, Faults, FiredFault
 from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
+from fakes3put._state import Call
 from fakes3put.errors import (
     ChecksumUnavailableError,
     FakeS3Error,

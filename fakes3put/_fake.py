@@ -15,19 +15,20 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
+from fakes3put._ops.context import Settings
 from fakes3put._ops.names import bucket_name_problem
-from fakes3put._state import FakeState, Settings, system_clock
-from fakes3put._transport import urllib3_patch as _patch
-from fakes3put._transport.routing import Endpoint, Route, route_aws, route_endpoint
-from fakes3put._wire import parse as _wire
+from fakes3put._state import FakeState, system_clock
+from fakes3put._transport import lifecycle
+from fakes3put._transport.registry import Mount
+from fakes3put._transport.routing import Endpoint, Router
 from fakes3put.errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
 
 if TYPE_CHECKING:
     import unittest
 
-    from fakes3put._calls import Call
     from fakes3put._commit.faults import Faults
     from fakes3put._commit.policies import Order, Simultaneous
+    from fakes3put._state import Call
 
 DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
@@ -76,11 +77,10 @@ class FakeS3:
         if not pairs:
             raise FakeS3Error("credentials must hold at least one access key -> secret pair")
         self._region = region
-        self.aws = aws
-        self.passthrough = passthrough
-        self.isolate_environment = isolate_environment
-        self.as_kwarg = as_kwarg
-        self.endpoints = tuple(Endpoint.parse(url) for url in endpoints)
+        self._passthrough = passthrough
+        self._isolate_environment = isolate_environment
+        self._as_kwarg = as_kwarg
+        self._router = Router(tuple(Endpoint.parse(url) for url in endpoints), aws=aws)
         self._initial_buckets = tuple(_checked(b if isinstance(b, BucketSpec) else BucketSpec(b)) for b in buckets)
         self._state = FakeState(
             credentials=pairs,
@@ -94,7 +94,8 @@ class FakeS3:
         )
         self._configure_consistency(consistency, visibility_lag)
         self._forced_orders: list[Order] | None = None  # set by explore(): one order per window
-        self.windows: list[Simultaneous] = []  # closed windows and holds, in opening order
+        self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
+        self._mount: Mount | None = None
         self._depth = 0
         self._state_lock = threading.Lock()
         self._create_initial_buckets()
@@ -108,7 +109,38 @@ class FakeS3:
 
     @property
     def region(self) -> str:
+        """The fake's default region: new buckets' and the environment's (read-only)."""
         return self._region
+
+    @property
+    def aws(self) -> bool:
+        """Whether the fake answers for AWS's own S3 host names (read-only)."""
+        return self._router.aws
+
+    @property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """The other endpoints the fake answers for, such as ``http://localhost:9000`` (read-only)."""
+        return self._router.endpoints
+
+    @property
+    def passthrough(self) -> bool:
+        """Whether requests no fake owns go to the network (read-only; False raises UnhandledRequestError)."""
+        return self._passthrough
+
+    @property
+    def isolate_environment(self) -> bool:
+        """Whether the fake replaces ``AWS_*`` variables with its own credentials while it runs (read-only)."""
+        return self._isolate_environment
+
+    @property
+    def as_kwarg(self) -> str | None:
+        """The keyword argument under which a decorated function receives the fake (read-only)."""
+        return self._as_kwarg
+
+    @property
+    def windows(self) -> list[Simultaneous]:
+        """Closed simultaneous windows and holds, in the order they were opened."""
+        return self._windows
 
     @property
     def consistency(self) -> str:
@@ -169,7 +201,7 @@ class FakeS3:
 
         forced = None
         if self._forced_orders is not None:
-            index = len(self.windows)
+            index = len(self._windows)
             forced = self._forced_orders[index] if index < len(self._forced_orders) else None
         return Simultaneous(
             self._state.sequencer,
@@ -178,7 +210,7 @@ class FakeS3:
             expect=expect,
             timeout=timeout,
             forced=forced,
-            on_close=self.windows.append,
+            on_close=self._windows.append,
         )
 
     def _configure_consistency(self, consistency: str, lag: float | timedelta) -> None:
@@ -201,7 +233,7 @@ class FakeS3:
     def reset(self) -> None:
         """Back to the state the constructor made: initial buckets, empty logs, no faults."""
         self._state.reset()
-        self.windows.clear()
+        self._windows.clear()
         self._create_initial_buckets()
 
     def _create_initial_buckets(self) -> None:
@@ -241,7 +273,15 @@ class FakeS3:
             except BaseException:
                 self._depth -= 1
                 raise
-            _patch.activate(self)
+            self._mount = Mount(
+                label=repr(self),
+                router=self._router,
+                state=self._state,
+                passthrough=self._passthrough,
+                isolate_environment=self._isolate_environment,
+                environment=(self.access_key, self.secret_key, self.region),
+            )
+            lifecycle.start(self._mount)
         return self
 
     def stop(self) -> None:
@@ -251,7 +291,9 @@ class FakeS3:
             self._depth -= 1
             if self._depth > 0:
                 return
-            _patch.deactivate(self)
+            if self._mount is not None:
+                lifecycle.stop(self._mount)
+                self._mount = None
         self._raise_internal_errors()
 
     def _raise_internal_errors(self) -> None:
@@ -343,57 +385,6 @@ class FakeS3:
 
         cls.setUp = setUp  # type: ignore[assignment,method-assign]
         return cls
-
-    # ----------------------------------------------------------------- transport side
-
-    def _route(self, scheme: str, host: str, port: int, url: str) -> Route | None:
-        path, _ = _wire.split_target(url)
-        for endpoint in self.endpoints:
-            route = route_endpoint(endpoint, scheme, host, port, path)
-            if route is not None:
-                return route
-        if self.aws:
-            return route_aws(host, path)
-        return None
-
-    def _has_bucket(self, name: str) -> bool:
-        return bool(name) and name in self._state.store.view
-
-    def _endpoint_descriptions(self) -> list[str]:
-        names = [str(e) for e in self.endpoints]
-        if self.aws:
-            names.append("AWS S3 hosts (*.amazonaws.com)")
-        return names
-
-    def _answer(
-        self, pool: Any, method: str, url: str, body: Any, headers: Any, route: Route, kwargs: dict[str, Any]
-    ) -> Any:
-        scheme = pool.scheme or "http"
-        host = pool.host or ""
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        port = pool.port
-        if port is not None and port != (443 if scheme == "https" else 80):
-            host = f"{host}:{port}"
-        from fakes3put._service import handle
-
-        response = handle(
-            self._state,
-            method=method.upper(),
-            scheme=scheme,
-            host=host.lower(),
-            url=url,
-            raw_headers=headers,
-            body=body,
-            chunked_transfer=bool(kwargs.get("chunked")),
-            route=route,
-        )
-        return response.to_urllib3(
-            method=method.upper(),
-            url=url,
-            preload_content=kwargs.get("preload_content", True),
-            decode_content=kwargs.get("decode_content", True),
-        )
 
 
 def _checked(spec: BucketSpec) -> BucketSpec:

@@ -12,21 +12,58 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from fakes3put._calls import Call
 from fakes3put._commit.faults import Faults
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
+from fakes3put._ops.context import Settings
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    region: str
-    plus_as_space: bool
-    accept_chunked_transfer: bool = False
+class Call:
+    """What a request was and how the fake answered it.
+
+    ``diagnostics`` carries the code-specific details of an error (``StringToSign``,
+    ``CanonicalRequest``, ``ExpectedDigest``, ...) and ``hint`` a plain-words explanation,
+    so a test can print why a request was refused without parsing XML.
+    """
+
+    operation: str
+    method: str
+    url: str
+    bucket: str
+    key: str
+    status: int
+    error_code: str | None = None
+    principal: str | None = None
+    request_id: str = ""
+    hint: str | None = None
+    diagnostics: dict[str, str] = field(default_factory=dict)
+    fault: str | None = None  # the injected fault that fired on this request, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+    def describe(self) -> str:
+        """One line, plus the diagnosis when the request was refused."""
+        line = f"{self.method} {self.url} -> {self.status} {self.operation}"
+        if self.fault:
+            line += f" [fault: {self.fault}]"
+        if self.error_code is None:
+            return line
+        parts = [f"{line} {self.error_code}"]
+        if self.hint:
+            parts.append(f"  why: {self.hint}")
+        # Multi-line values (StringToSign, CanonicalRequest) are shown with visible \n.
+        parts.extend(
+            f"  {name}: {value!r}" if "\n" in value else f"  {name}: {value}"
+            for name, value in self.diagnostics.items()
+        )
+        return "\n".join(parts)
 
 
 def system_clock() -> datetime:
@@ -51,7 +88,6 @@ class FakeState:
         self.sequencer = Sequencer(self.store, self.now)
         self.uploads = Uploads()
         self.faults = Faults()
-        self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
         self.calls: list[Call] = []
         self.internal_errors: list[BaseException] = []
         self._ids = itertools.count(1)
@@ -60,11 +96,10 @@ class FakeState:
         self.signing_keys: dict[tuple[str, str, str, str], bytes] = {}
 
     def now(self) -> datetime:
-        """The fake's clock: the configured clock, read now, plus any injected latency."""
+        """The fake's clock: the configured clock, read now, in UTC."""
         moment = self._base_clock()
         # A user clock may be naive (taken as UTC) or in another zone; S3 speaks UTC.
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        return moment + self.clock_offset
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
     def reset(self) -> None:
         with self.lock:
@@ -72,7 +107,6 @@ class FakeState:
             self.sequencer.reset()
             self.uploads.reset()
             self.faults.clear()
-            self.clock_offset = timedelta(0)
             self.calls.clear()
             self.internal_errors.clear()
             self._ids = itertools.count(1)

@@ -21,7 +21,7 @@ import boto3
 import pytest
 import requests
 import time_machine
-from botocore.auth import HmacV1Auth, S3SigV4Auth
+from botocore.auth import HmacV1Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
@@ -34,6 +34,7 @@ from fakes3put import DEFAULT_ACCESS_KEY, BucketSpec, FakeS3
 from fakes3put._auth import streaming
 
 from .helpers import make_client
+from .signing import StreamingSigner, chain, derived_key
 
 BUCKET = "auth-bucket"
 LOCAL = "http://localhost:9000"
@@ -522,47 +523,6 @@ def test_botocore_hmacv1_signed_requests_put(fake_s3):
 
 
 # --------------------------------------------------------------------------- signed aws-chunked
-
-
-def hmac_sha256(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode(), hashlib.sha256).digest()
-
-
-def derived_key(secret: str, scope: str) -> bytes:
-    date, region, service, terminal = scope.split("/")
-    key = f"AWS4{secret}".encode()
-    for part in (date, region, service, terminal):
-        key = hmac_sha256(key, part)
-    return key
-
-
-def chain(key: bytes, amz_date: str, scope: str, seed: str, chunks: list[bytes], trailer: str | None) -> bytes:
-    """aws-chunked with chunk signatures (and a signed trailer), written from the AWS documentation."""
-    empty = hashlib.sha256(b"").hexdigest()
-    out, previous = b"", seed
-    for data in [*chunks, b""]:
-        to_sign = "\n".join(
-            ["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous, empty, hashlib.sha256(data).hexdigest()]
-        )
-        previous = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + (data + b"\r\n" if data else b"")
-    if trailer is not None:
-        digest = hashlib.sha256(f"{trailer}\n".encode()).hexdigest()
-        to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, previous, digest])
-        signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        out += f"{trailer}\r\nx-amz-trailer-signature:{signature}\r\n".encode()
-    return out + b"\r\n"
-
-
-class StreamingSigner(S3SigV4Auth):
-    """botocore's S3 signer, told the payload is signed aws-chunked (botocore never sends that itself)."""
-
-    def __init__(self, credentials: Credentials, mode: str) -> None:
-        super().__init__(credentials, "s3", "us-east-1")
-        self.mode = mode
-
-    def payload(self, request: AWSRequest) -> str:
-        return self.mode
 
 
 @pytest.mark.parametrize("with_trailer", [False, True])

@@ -13,10 +13,9 @@ from botocore.credentials import Credentials
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakes3put._auth import Principal, authenticate, sigv2
-from fakes3put._wire.request import S3Request
+from fakes3put._auth import Principal, sigv2
 from fakes3put.errors import S3Error
-from tests.test_auth_sigv4 import from_botocore, make_request, with_headers, with_query
+from tests.signing import WireRequest, from_botocore, make_request, verify, with_headers, with_query
 
 JOHNSMITH_SECRET = "uV3F3YluFJax1cknvbcGwgjvx4QpvB+leU8dUj2o"
 EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -33,11 +32,11 @@ NOW = datetime(2025, 1, 15, 12, 0, 0, tzinfo=UTC)
 HTTP_NOW = "Wed, 15 Jan 2025 12:00:00 GMT"
 
 
-def auth(request: S3Request, *, now: datetime = NOW, **kwargs: Any) -> Principal:
-    return authenticate(request, None, credentials=CREDENTIALS, now=now, expected_region="us-east-1", **kwargs)
+def auth(request: WireRequest, *, now: datetime = NOW, **kwargs: Any) -> Principal:
+    return verify(request, credentials=CREDENTIALS, now=now, **kwargs)
 
 
-def rejected(request: S3Request, **kwargs: Any) -> S3Error:
+def rejected(request: WireRequest, **kwargs: Any) -> S3Error:
     with pytest.raises(S3Error) as info:
         auth(request, **kwargs)
     assert info.value.hint, f"{info.value.code} raised without a hint"
@@ -205,7 +204,7 @@ def sign_v2(
     bucket: str | None = None,
     secret: str = SECRET,
     access_key: str = AKID,
-) -> S3Request:
+) -> WireRequest:
     all_headers = {"Date": HTTP_NOW, **(headers or {})}
     draft = make_request(method, url, all_headers, body, bucket=bucket)
     date = "" if "x-amz-date" in draft.headers else draft.headers["date"]
@@ -341,7 +340,7 @@ def test_lenient_mode() -> None:
 
 def presign_v2(
     url: str = "http://127.0.0.1:9000/my-bucket/a.txt", expires: int = 1736946000, *, content_type: str = ""
-) -> S3Request:
+) -> WireRequest:
     draft = make_request("PUT", url)
     to_sign = sigv2.string_to_sign("PUT", content_type=content_type, date=str(expires), resource=draft.raw_path)
     signature = sigv2.sign(SECRET, to_sign).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")

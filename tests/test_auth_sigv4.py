@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import botocore.auth
 import pytest
@@ -16,10 +15,12 @@ from botocore.credentials import Credentials
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakes3put._auth import Principal, authenticate, sigv4
+from fakes3put._auth import Principal, sigv4
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import Headers, S3Request
 from fakes3put.errors import S3Error
+from tests.signing import WireRequest, from_botocore, make_request, parse_query, with_headers, with_query
+from tests.signing import verify as signing_verify
 
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -35,65 +36,6 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # --- helpers: build S3Request objects as the wire layer would -----------------------------
 
 
-def parse_query(raw: str) -> tuple[tuple[str, str | None], ...]:
-    pairs: list[tuple[str, str | None]] = []
-    for item in raw.split("&"):
-        if item:
-            name, eq, value = item.partition("=")
-            pairs.append((unquote(name), unquote(value) if eq else None))
-    return tuple(pairs)
-
-
-def make_request(
-    method: str,
-    url: str,
-    headers: Mapping[str, str | bytes] | None = None,
-    body: bytes = b"",
-    *,
-    bucket: str | None = None,
-) -> S3Request:
-    """``bucket`` given = virtual-hosted request for that bucket; otherwise path style."""
-    parts = urlsplit(url)
-    path = parts.path or "/"
-    if bucket is None:
-        bucket_name, _, raw_key = path[1:].partition("/")
-        addressing = "path"
-    else:
-        bucket_name, raw_key, addressing = bucket, path[1:], "virtual"
-    query = parse_query(parts.query)
-    return S3Request(
-        method=method,
-        scheme=parts.scheme,
-        host=parts.netloc,
-        raw_path=path,
-        raw_query=parts.query,
-        query=query,
-        headers=Headers(headers or {}),
-        body=body,
-        bucket=bucket_name,
-        key=unquote(raw_key),
-        addressing=addressing,
-        query_map=dict(query),
-    )
-
-
-def with_headers(request: S3Request, **changes: str | None) -> S3Request:
-    """Copy of ``request`` with headers set (``None`` removes); names use ``_`` for ``-``."""
-    headers: dict[str, str] = dict(request.headers.items())
-    for name, value in changes.items():
-        lname = name.replace("_", "-").lower()
-        if value is None:
-            headers.pop(lname, None)
-        else:
-            headers[lname] = value
-    return dataclasses.replace(request, headers=Headers(headers))
-
-
-def with_query(request: S3Request, raw_query: str) -> S3Request:
-    query = parse_query(raw_query)
-    return dataclasses.replace(request, raw_query=raw_query, query=query, query_map=dict(query))
-
-
 def sign_v4(
     method: str = "PUT",
     url: str = "http://127.0.0.1:9000/my-bucket/photos/a.txt",
@@ -107,7 +49,7 @@ def sign_v4(
     amz_date: str = AMZ_DATE,
     payload: str | None = None,
     unsigned: tuple[str, ...] = (),
-) -> S3Request:
+) -> WireRequest:
     """A header-signed SigV4 request made with the primitives under test (every header signed)."""
     all_headers = {"x-amz-date": amz_date, "x-amz-content-sha256": payload or hashlib.sha256(body).hexdigest()}
     all_headers.update(headers or {})
@@ -133,7 +75,7 @@ def presign_v4(
     extra_query: str = "",
     headers: Mapping[str, str] | None = None,
     body: bytes = b"",
-) -> S3Request:
+) -> WireRequest:
     scope = sigv4.credential_scope(amz_date[:8], region)
     params = {
         "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
@@ -155,17 +97,17 @@ def presign_v4(
 
 
 def auth(
-    request: S3Request,
+    request: WireRequest,
     chunked: ChunkedBody | None = None,
     *,
     now: datetime = NOW,
     region: str = "us-east-1",
     **kwargs: Any,
 ) -> Principal:
-    return authenticate(request, chunked, credentials=CREDENTIALS, now=now, expected_region=region, **kwargs)
+    return signing_verify(request, chunked, credentials=CREDENTIALS, now=now, expected_region=region, **kwargs)
 
 
-def rejected(request: S3Request, chunked: ChunkedBody | None = None, **kwargs: Any) -> S3Error:
+def rejected(request: WireRequest, chunked: ChunkedBody | None = None, **kwargs: Any) -> S3Error:
     with pytest.raises(S3Error) as info:
         auth(request, chunked, **kwargs)
     assert info.value.hint, f"{info.value.code} raised without a hint"
@@ -198,7 +140,7 @@ WORKED_URL = "http://127.0.0.1:9000/my-bucket/photos/2025/a%20b%2Bc.txt"
 WORKED_SIGNED = "content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-owner"
 
 
-def worked_request() -> S3Request:
+def worked_request() -> WireRequest:
     authorization = (
         f"AWS4-HMAC-SHA256 Credential={AKID}/20250115/us-east-1/s3/aws4_request, "
         f"SignedHeaders={WORKED_SIGNED}, Signature={WORKED_SIGNATURE}"
@@ -470,7 +412,7 @@ def test_malformed_authorization_header(authorization: str) -> None:
     assert error.message.startswith("The authorization header is malformed; ")
 
 
-def _rescope(request: S3Request, scope: str) -> S3Request:
+def _rescope(request: S3Request, scope: str) -> WireRequest:
     value = request.headers["authorization"].replace("20250115/us-east-1/s3/aws4_request", scope)
     return with_headers(request, authorization=value)
 
@@ -489,7 +431,7 @@ def test_wrong_region() -> None:
 
 def test_get_bucket_location_may_be_signed_for_us_east_1() -> None:
     # Region discovery (minio without a region): S3 answers it whatever the bucket's region.
-    def signed(method: str, target: str, region: str) -> S3Request:
+    def signed(method: str, target: str, region: str) -> WireRequest:
         return sign_v4(method, f"http://127.0.0.1:9000/my-bucket{target}", body=b"", region=region)
 
     assert auth(signed("GET", "?location=", "us-east-1"), region="eu-west-1").access_key == AKID
@@ -578,7 +520,7 @@ def test_signature_mismatch_extras() -> None:
     assert "CanonicalRequest" in (error.hint or "")
 
 
-def _tamper(request: S3Request, what: str) -> S3Request:
+def _tamper(request: S3Request, what: str) -> WireRequest:
     if what == "method":
         return dataclasses.replace(request, method="POST")
     if what == "host":
@@ -796,14 +738,6 @@ def frozen_botocore(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *args, **kwargs: BOTOCORE_NOW)
 
 
-def from_botocore(aws: AWSRequest, *, bucket: str | None = None, body: bytes | None = None) -> S3Request:
-    prepared = aws.prepare()
-    raw = prepared.body if body is None else body
-    data = raw.encode() if isinstance(raw, str) else bytes(raw) if isinstance(raw, (bytes, bytearray)) else b""
-    headers = dict(prepared.headers.items())
-    return make_request(prepared.method, prepared.url, headers, data, bucket=bucket)
-
-
 BOTOCORE_CASES = [
     ("PUT", "http://127.0.0.1:9000/examplebucket/dir/hello%20world%2B1~%C3%BC.txt", {}, b"hello world", None),
     (
@@ -961,9 +895,7 @@ def test_hostile_input_only_raises_s3error(
     )
     outcome: Principal | S3Error
     try:
-        outcome = authenticate(
-            request, None, credentials=CREDENTIALS, now=now, expected_region="us-east-1", verify=verify
-        )
+        outcome = signing_verify(request, credentials=CREDENTIALS, now=now, verify=verify)
     except S3Error as error:
         outcome = error
     if isinstance(outcome, S3Error):

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakes3put._auth import Principal, authenticate, sigv4, streaming
+from fakes3put._auth import Principal, sigv4, streaming
 from fakes3put._wire import chunked as _chunked
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
-from tests.test_auth_sigv4 import make_request, with_headers
+from tests.signing import WireRequest, make_request, verify, with_headers
 
 AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -53,17 +53,17 @@ def seed_signature(headers: dict[str, str]) -> str:
     return sigv4.signature(KEY, sigv4.string_to_sign(AMZ_DATE, SCOPE, canonical))
 
 
-def streaming_request(headers: dict[str, str], body: bytes, seed: str) -> S3Request:
+def streaming_request(headers: dict[str, str], body: bytes, seed: str) -> WireRequest:
     authorization = sigv4.authorization(AKID, SCOPE, ";".join(sorted(headers)), seed)
     wire = {n: v for n, v in headers.items() if n != "host"}
     return make_request("PUT", URL, {**wire, "Authorization": authorization}, body)
 
 
-def auth(request: S3Request, chunked: ChunkedBody | None) -> Principal:
-    return authenticate(request, chunked, credentials={AKID: SECRET}, now=NOW, expected_region="us-east-1")
+def auth(request: WireRequest, chunked: ChunkedBody | None) -> Principal:
+    return verify(request, chunked, credentials={AKID: SECRET}, now=NOW)
 
 
-def rejected(request: S3Request, chunked: ChunkedBody | None) -> S3Error:
+def rejected(request: WireRequest, chunked: ChunkedBody | None) -> S3Error:
     with pytest.raises(S3Error) as info:
         auth(request, chunked)
     assert info.value.hint

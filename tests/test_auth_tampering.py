@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from fakes3put import FakeS3
 
-from .test_auth_clients import StreamingSigner, chain, derived_key
+from .signing import StreamingSigner, chain, derived_key
 
 FROZEN = datetime(2025, 1, 15, 12, 0, 0, tzinfo=UTC)
 MAIN = ("TAMPERMAINKEY0000001", "tamper/main/secret/000000000000000000000")

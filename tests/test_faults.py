@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import requests
 from botocore.exceptions import ClientError, ConnectionClosedError
@@ -93,13 +96,31 @@ def test_reset_reaches_requests_as_connection_error():
         assert "k" not in fake.buckets["open-bucket"]
 
 
-def test_latency_moves_the_fakes_clock():
+def test_latency_delays_the_answer_and_the_receipt_not_the_clock():
+    """A slow request is received after a quick one sent later; the fake's clock is never shifted."""
     with freeze_time("2025-01-15 12:00:00"), FakeS3(buckets=["fault-bucket"]) as fake:
-        fake.faults.add("latency", operation="PutObject", latency=90)
+        fake.faults.add("latency", operation="PutObject", key="slow", latency=0.5)
         s3 = make_client(fake)
-        s3.put_object(Bucket="fault-bucket", Key="k", Body=b"x")
-        assert fake.buckets["fault-bucket"]["k"].last_modified.isoformat() == "2025-01-15T12:01:30+00:00"
-        assert fake.now().isoformat() == "2025-01-15T12:01:30+00:00"
+        slow = threading.Thread(target=s3.put_object, kwargs={"Bucket": "fault-bucket", "Key": "slow", "Body": b"1"})
+        slow.start()
+        while not fake.faults.fired:  # the slow request is inside the fake, waiting out its latency
+            time.sleep(0.001)
+        s3.put_object(Bucket="fault-bucket", Key="quick", Body=b"2")
+        slow.join()
+        received = sorted((w.received, w.key) for w in fake.writes if w.received is not None)
+        assert [key for _, key in received] == ["quick", "slow"]
+        assert fake.now().isoformat() == "2025-01-15T12:00:00+00:00"
+        assert fake.buckets["fault-bucket"]["slow"].last_modified == fake.now()
+
+
+def test_latency_never_makes_a_correct_clients_clock_look_skewed(fake):
+    fake.faults.add("latency", latency=0.001, times=None)
+    s3 = make_client(fake)
+    for n in range(30):
+        s3.put_object(Bucket="fault-bucket", Key=f"k{n}", Body=b"x")
+    fake.faults.clear()
+    s3.put_object(Bucket="fault-bucket", Key="after", Body=b"x")
+    assert all(call.ok for call in fake.calls), [c.describe() for c in fake.calls if not c.ok]
 
 
 def test_same_faults_give_the_same_log_twice():

@@ -49,7 +49,7 @@ def test_eventual_overwrite_is_seen_after_the_lag_with_freezegun():
 def _implemented():
     from fakes3put._ops import dispatch
 
-    return dispatch.IMPLEMENTED
+    return dispatch.OPERATIONS
 
 
 def test_legacy_model_new_keys_at_once_overwrites_later_with_time_machine():

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from fakes3put._auth import sigv2, sigv4
 from fakes3put._auth._common import as_utc
-from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
 
-__all__ = ["Principal", "authenticate"]
+__all__ = ["Authentication", "Principal", "authenticate", "check_payload"]
 
 ANONYMOUS = "anonymous"
 SIGV2_HEADER = "sigv2-header"
@@ -35,9 +35,22 @@ class Principal:
     scheme: str  # "anonymous" | "sigv2-header" | "sigv2-query" | "sigv4-header" | "sigv4-query"
 
 
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    """Who signed a request, and what its signature still promises about the body (SigV4)."""
+
+    principal: Principal
+    promise: sigv4.Verified | None = None
+
+
+def check_payload(authentication: Authentication, payload: Payload) -> None:
+    """After the body is read: it must be what the signature promised (hash, chunk signatures)."""
+    if authentication.promise is not None:
+        sigv4.check_payload(payload, authentication.promise)
+
+
 def authenticate(
     request: S3Request,
-    chunked: ChunkedBody | None,
     *,
     credentials: Mapping[str, str],
     now: datetime,
@@ -45,12 +58,13 @@ def authenticate(
     verify: bool = True,
     max_skew: timedelta = timedelta(minutes=15),
     signing_keys: sigv4.KeyCache | None = None,
-) -> Principal:
+) -> Authentication:
     """Identify who signed ``request`` and, unless ``verify`` is False, check it as S3 would.
 
-    ``chunked`` is the decoded aws-chunked body (None for a plain body); ``credentials`` maps
-    access key ids to secrets; ``now`` is the fake's clock; ``signing_keys`` memoises derived
-    SigV4 keys for the caller (one per fake). Raises S3Error on any rejection.
+    Decided from the request line and headers alone, before the body is read: what the signature
+    says about the body is checked afterwards by ``check_payload``. ``credentials`` maps access
+    key ids to secrets; ``now`` is the fake's clock; ``signing_keys`` memoises derived SigV4 keys
+    for the caller (one per fake). Raises S3Error on any rejection.
     """
     authorization = request.headers.get("authorization")
     query_schemes = (
@@ -63,7 +77,7 @@ def authenticate(
         else []
     )
     if not verify:
-        return _identify(request, authorization, query_schemes)
+        return Authentication(_identify(request, authorization, query_schemes))
 
     if (authorization is not None and query_schemes) or len(query_schemes) > 1:
         # S3's wording for this case, as commonly quoted; the reference marks it unverified.
@@ -81,7 +95,6 @@ def authenticate(
     if authorization is not None:
         return _verify_header(
             request,
-            chunked,
             authorization,
             credentials=credentials,
             now=clock,
@@ -90,7 +103,7 @@ def authenticate(
             signing_keys=signing_keys,
         )
     if query_schemes == [SIGV2_QUERY]:
-        return Principal(sigv2.verify_query(request, credentials=credentials, now=clock), SIGV2_QUERY)
+        return Authentication(Principal(sigv2.verify_query(request, credentials=credentials, now=clock), SIGV2_QUERY))
     if query_schemes == [SIGV4_QUERY]:
         verified = sigv4.verify_query(
             request,
@@ -100,14 +113,12 @@ def authenticate(
             max_skew=max_skew,
             signing_keys=signing_keys,
         )
-        sigv4.check_payload(request, chunked, verified)
-        return Principal(verified.access_key, SIGV4_QUERY)
-    return Principal(None, ANONYMOUS)
+        return Authentication(Principal(verified.access_key, SIGV4_QUERY), verified)
+    return Authentication(Principal(None, ANONYMOUS))
 
 
 def _verify_header(
     request: S3Request,
-    chunked: ChunkedBody | None,
     authorization: str,
     *,
     credentials: Mapping[str, str],
@@ -115,11 +126,11 @@ def _verify_header(
     expected_region: str,
     max_skew: timedelta,
     signing_keys: sigv4.KeyCache | None,
-) -> Principal:
+) -> Authentication:
     algorithm = authorization.strip().partition(" ")[0]
     if algorithm == "AWS":
         access_key = sigv2.verify_header(request, authorization, credentials=credentials, now=now, max_skew=max_skew)
-        return Principal(access_key, SIGV2_HEADER)
+        return Authentication(Principal(access_key, SIGV2_HEADER))
     if algorithm == sigv4.ALGORITHM:
         verified = sigv4.verify_header(
             request,
@@ -130,8 +141,7 @@ def _verify_header(
             max_skew=max_skew,
             signing_keys=signing_keys,
         )
-        sigv4.check_payload(request, chunked, verified)
-        return Principal(verified.access_key, SIGV4_HEADER)
+        return Authentication(Principal(verified.access_key, SIGV4_HEADER), verified)
     if algorithm == sigv4.SIGV4A_ALGORITHM:
         raise sigv4.sigv4a_not_implemented()
     raise S3Error(

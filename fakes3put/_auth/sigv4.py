@@ -29,7 +29,7 @@ from fakes3put._auth._common import (
     utf8,
     wire_text,
 )
-from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
 
@@ -411,8 +411,9 @@ def check_payload_value(value: str) -> None:
     )
 
 
-def check_payload(request: S3Request, chunked: ChunkedBody | None, verified: Verified) -> None:
+def check_payload(payload: Payload, verified: Verified) -> None:
     """After the signature: the body must match what x-amz-content-sha256 promised."""
+    chunked = payload.chunked
     value = verified.payload_hash
     if value == UNSIGNED_PAYLOAD:
         return
@@ -437,14 +438,13 @@ def check_payload(request: S3Request, chunked: ChunkedBody | None, verified: Ver
                 trailer=value == STREAMING_SIGNED_TRAILER,
             )
         return
-    digests = request.digests
-    computed = digests.sha256_hex if digests is not None and digests.sha256_hex else sha256_hex(request.body)
+    computed = payload.digests.sha256_hex or sha256_hex(payload.data)
     if value.lower() != computed:
         raise S3Error(
             "XAmzContentSHA256Mismatch",
             extra={"ClientComputedContentSHA256": value, "S3ComputedContentSHA256": computed},
             hint=(
-                f"x-amz-content-sha256 says {value} but the {len(request.body)}-byte body hashes to "
+                f"x-amz-content-sha256 says {value} but the {len(payload.data)}-byte body hashes to "
                 f"{computed}: the body changed after signing, or the hash was taken over other bytes."
             ),
         )

@@ -27,7 +27,7 @@ def create_bucket(ctx: OperationContext) -> Response:
     problem = bucket_name_problem(name)
     if problem is not None:
         raise S3Error("InvalidBucketName", extra={"BucketName": name}, hint=f"bucket name {name!r} {problem}")
-    constraint = location_constraint(request.body)
+    constraint = location_constraint(ctx.payload.data)
     if constraint == "us-east-1":
         raise S3Error("InvalidLocationConstraint", extra={"LocationConstraint": constraint})
     region = constraint or "us-east-1"
@@ -93,7 +93,7 @@ def put_bucket_acl(ctx: OperationContext) -> Response:
     if not access.can_write_acp(bucket, ctx.who):
         raise S3Error("AccessDenied")
     canned, grants = access.requested_acl(request.headers)
-    body = request.body
+    body = ctx.payload.data
     if canned is None and not grants and not body.strip():
         raise S3Error(
             "MissingSecurityHeader",

@@ -1,4 +1,4 @@
-"""What an operation sees: the request, who sent it, and the fake's state and settings."""
+"""What an operation sees: the request, who sent it, its payload, and the fake's state and settings."""
 
 from __future__ import annotations
 
@@ -10,15 +10,24 @@ from fakes3put._auth import Principal
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
-from fakes3put._state import Settings
-from fakes3put._wire.chunked import ChunkedBody
+from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The constructor's choices that operations read."""
+
+    region: str
+    plus_as_space: bool
+    accept_chunked_transfer: bool = False
+
+
 @dataclass(slots=True)
-class OperationContext:
+class RequestContext:
+    """Everything known before the body is read: enough to refuse a write from its headers alone."""
+
     request: S3Request
-    chunked: ChunkedBody | None
     principal: Principal
     store: Store
     sequencer: Sequencer
@@ -31,3 +40,10 @@ class OperationContext:
     @property
     def who(self) -> str | None:
         return self.principal.access_key
+
+
+@dataclass(slots=True)
+class OperationContext(RequestContext):
+    """A request with its body read: what every operation handler gets."""
+
+    payload: Payload

@@ -108,11 +108,11 @@ class _Target:
 
 def delete_objects(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
-    body = integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.payload)
     if "content-md5" not in ctx.request.headers and body.checksum_algorithm is None:
         # S3 insists on an integrity header for this operation (botocore sends a CRC32 today).
         raise S3Error("InvalidRequest", "Missing required header for this request: Content-MD5")
-    root = parse(ctx.request.body, "Delete")
+    root = parse(ctx.payload.data, "Delete")
     quiet = _quiet(root)
     targets = _targets(root)
     # Every key is its own write (and write-log entry), handed to the sequencer together so a

@@ -3,50 +3,102 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from fakes3put._ops import buckets as _ops_bucket
-from fakes3put._ops import copy as _ops_copy
-from fakes3put._ops import delete as _ops_delete
-from fakes3put._ops import listing as _ops_list
-from fakes3put._ops import multipart as _ops_multipart
-from fakes3put._ops import put as _ops_object
-from fakes3put._ops import read as _ops_read
-from fakes3put._ops import versioning as _ops_versioning
-from fakes3put._ops.context import OperationContext
+from fakes3put._commit.store import Store
+from fakes3put._ops import buckets, copy, delete, listing, multipart, put, read, versioning
+from fakes3put._ops.context import OperationContext, RequestContext
+from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put._wire.response import Response
 from fakes3put.errors import S3Error
 
 Handler = Callable[[OperationContext], Response]
+Admission = Callable[[RequestContext], None]
 
-IMPLEMENTED: dict[str, Handler] = {
-    "ListBuckets": _ops_bucket.list_buckets,
-    "CreateBucket": _ops_bucket.create_bucket,
-    "HeadBucket": _ops_bucket.head_bucket,
-    "GetBucketLocation": _ops_bucket.get_bucket_location,
-    "PutBucketAcl": _ops_bucket.put_bucket_acl,
-    "DeleteBucket": _ops_delete.delete_bucket,
-    "PutBucketVersioning": _ops_versioning.put_bucket_versioning,
-    "GetBucketVersioning": _ops_versioning.get_bucket_versioning,
-    "ListObjects": _ops_list.list_objects,
-    "ListObjectsV2": _ops_list.list_objects_v2,
-    "ListObjectVersions": _ops_list.list_object_versions,
-    "PutObject": _ops_object.put_object,
-    "GetObject": _ops_read.get_object,
-    "HeadObject": _ops_read.head_object,
-    "CopyObject": _ops_copy.copy_object,
-    "DeleteObject": _ops_delete.delete_object,
-    "DeleteObjects": _ops_delete.delete_objects,
-    "CreateMultipartUpload": _ops_multipart.create_multipart_upload,
-    "UploadPart": _ops_multipart.upload_part,
-    "UploadPartCopy": _ops_multipart.upload_part_copy,
-    "CompleteMultipartUpload": _ops_multipart.complete_multipart_upload,
-    "AbortMultipartUpload": _ops_multipart.abort_multipart_upload,
-    "ListParts": _ops_multipart.list_parts,
-    "ListMultipartUploads": _ops_list.list_multipart_uploads,
-}
+# How an operation's body is read. An object body (PutObject, UploadPart) can be large: its
+# length is checked and the request is authenticated and admitted from its headers before a byte
+# is read, as S3 does. Every other body is a small XML document, read first (bounded): S3 refuses
+# one past its size with MaxMessageLengthExceeded, and CreateBucket's names the signing region.
+OBJECT_BODY = "object"
+DOCUMENT_BODY = "document"
+DOCUMENT_LIMIT = 1024 * 1024
+# DeleteObjects names up to 1,000 keys of up to 1,024 bytes, Complete up to 10,000 parts with
+# their checksums; either fits well inside this, even with every character escaped.
+LARGE_DOCUMENT_LIMIT = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One S3 operation the fake answers: its handler, how its body is read, whether it writes."""
+
+    name: str
+    handler: Handler
+    body: str = DOCUMENT_BODY
+    admit: Admission | None = None  # refusals decided from the headers, before an object body is read
+    mutating: bool = False
+    document_limit: int = DOCUMENT_LIMIT
+
+
+def _operations(*operations: Operation) -> dict[str, Operation]:
+    return {operation.name: operation for operation in operations}
+
+
+OPERATIONS = _operations(
+    Operation("ListBuckets", buckets.list_buckets),
+    Operation("CreateBucket", buckets.create_bucket),
+    Operation("HeadBucket", buckets.head_bucket),
+    Operation("GetBucketLocation", buckets.get_bucket_location),
+    Operation("PutBucketAcl", buckets.put_bucket_acl),
+    Operation("DeleteBucket", delete.delete_bucket),
+    Operation("PutBucketVersioning", versioning.put_bucket_versioning),
+    Operation("GetBucketVersioning", versioning.get_bucket_versioning),
+    Operation("ListObjects", listing.list_objects),
+    Operation("ListObjectsV2", listing.list_objects_v2),
+    Operation("ListObjectVersions", listing.list_object_versions),
+    Operation("PutObject", put.put_object, OBJECT_BODY, put.admit_put, mutating=True),
+    Operation("GetObject", read.get_object),
+    Operation("HeadObject", read.head_object),
+    Operation("CopyObject", copy.copy_object, mutating=True),
+    Operation("DeleteObject", delete.delete_object, mutating=True),
+    Operation("DeleteObjects", delete.delete_objects, mutating=True, document_limit=LARGE_DOCUMENT_LIMIT),
+    Operation("CreateMultipartUpload", multipart.create_multipart_upload),
+    Operation("UploadPart", multipart.upload_part, OBJECT_BODY, multipart.admit_part),
+    Operation("UploadPartCopy", multipart.upload_part_copy),
+    Operation(
+        "CompleteMultipartUpload",
+        multipart.complete_multipart_upload,
+        mutating=True,
+        document_limit=LARGE_DOCUMENT_LIMIT,
+    ),
+    Operation("AbortMultipartUpload", multipart.abort_multipart_upload),
+    Operation("ListParts", multipart.list_parts),
+    Operation("ListMultipartUploads", listing.list_multipart_uploads),
+)
 # Operations that change the store; they go in the write log, accepted or rejected.
-MUTATING = frozenset({"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"})
+MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)
+
+
+def too_big(limit: int) -> S3Error:
+    return S3Error("MaxMessageLengthExceeded", hint=f"the request body is over {limit} bytes, more than S3 reads here")
+
+
+def signing_region(operation: str, request: S3Request, payload: Payload | None, store: Store, default: str) -> str:
+    """The region a SigV4 scope must name: the bucket's, else the endpoint's, else the fake's;
+    for CreateBucket, the region its body asks for."""
+    bucket = store.bucket(request.bucket) if request.bucket else None
+    if bucket is not None:
+        return bucket.region
+    if request.endpoint_region is not None:
+        return request.endpoint_region
+    if operation == "CreateBucket":
+        try:
+            constraint = buckets.location_constraint(payload.data if payload is not None else b"")
+        except S3Error:
+            constraint = None
+        return constraint or "us-east-1"
+    return default
+
 
 # Sub-resource query names -> operation name suffix, for naming what is not implemented.
 _BUCKET_SUBRESOURCES = {
@@ -125,12 +177,5 @@ def operation_name(request: S3Request) -> str:
     return {"GET": "GetObject", "HEAD": "HeadObject"}.get(method, f"{method}Object")
 
 
-def handler_for(operation: str) -> Handler:
-    handler = IMPLEMENTED.get(operation)
-    if handler is None:
-        raise S3Error(
-            "NotImplemented",
-            f"{operation} is not implemented by fakes3put.",
-            extra={"Operation": operation},
-        )
-    return handler
+def not_implemented(operation: str) -> S3Error:
+    return S3Error("NotImplemented", f"{operation} is not implemented by fakes3put.", extra={"Operation": operation})

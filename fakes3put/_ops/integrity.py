@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.parse import parse_uint
+from fakes3put._wire.payload import Payload, is_aws_chunked
 from fakes3put._wire.request import Headers, S3Request
 from fakes3put.errors import S3Error
 
@@ -35,11 +36,6 @@ def _length(headers: Headers, name: str) -> int | None:
             extra={"ArgumentName": name, "ArgumentValue": text[:100]},
         )
     return value
-
-
-def is_aws_chunked(headers: Headers) -> bool:
-    encoding = (headers.get("content-encoding") or "").lower()
-    return "aws-chunked" in encoding or (headers.get("x-amz-content-sha256") or "").startswith("STREAMING-")
 
 
 def declared_length(headers: Headers, *, accept_chunked_transfer: bool) -> int | None:
@@ -84,16 +80,16 @@ def _compare(name: str, declared: int, actual: int) -> None:
         )
 
 
-def _check_length(request: S3Request, chunked: ChunkedBody | None) -> None:
+def _check_length(request: S3Request, payload: Payload) -> None:
     headers = request.headers
     length = _length(headers, "content-length")
     if length is not None:
-        _compare("Content-Length", length, request.wire_length)
-    if chunked is not None:
+        _compare("Content-Length", length, payload.wire_length)
+    if payload.chunked is not None:
         decoded = _length(headers, "x-amz-decoded-content-length")
         if decoded is None:
             raise S3Error("MissingContentLength", "x-amz-decoded-content-length is required with aws-chunked")
-        _compare("x-amz-decoded-content-length", decoded, len(request.body))
+        _compare("x-amz-decoded-content-length", decoded, len(payload.data))
 
 
 def _content_md5(headers: Headers, md5: bytes, size: int) -> None:
@@ -163,27 +159,18 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
     return claims[0] if claims else None
 
 
-def claimed_algorithm(headers: Headers) -> str | None:
-    """The checksum algorithm a request's header or announced trailer names (checked fully in ``verify``)."""
-    for name in headers:
-        if name.startswith("x-amz-checksum-") and (algorithm := _checksums.algorithm_of_header(name)) is not None:
-            return algorithm
-    announced = headers.get("x-amz-trailer")
-    return _checksums.algorithm_of_header(announced.strip().lower()) if announced is not None else None
-
-
-def verify(request: S3Request, chunked: ChunkedBody | None) -> VerifiedBody:
+def verify(request: S3Request, payload: Payload) -> VerifiedBody:
     """Check every integrity claim of a body that carries an object, with the digests read took."""
-    data = request.body
-    _check_length(request, chunked)
-    claim = _claimed_checksum(request, chunked)
-    digests = request.digests
-    md5 = digests.md5 if digests is not None else _checksums.md5_digest(data)
+    data = payload.data
+    _check_length(request, payload)
+    claim = _claimed_checksum(request, payload.chunked)
+    digests = payload.digests
+    md5 = digests.md5
     _content_md5(request.headers, md5, len(data))
     if claim is None:
         return VerifiedBody(data, md5, None, None)
     algorithm, value = claim
-    if digests is not None and digests.checksum_algorithm == algorithm and digests.checksum is not None:
+    if digests.checksum_algorithm == algorithm and digests.checksum is not None:
         computed = digests.checksum
     else:
         computed = _checksums.checksum(algorithm, data)

@@ -17,7 +17,7 @@ from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
 from fakes3put._ops import access, integrity
 from fakes3put._ops.attributes import new_version, requested_attributes
-from fakes3put._ops.context import OperationContext
+from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._ops.copy import checksum_algorithm, checksum_elements, parse_copy_source, source_object
 from fakes3put._ops.listing import checksum_settings, limit_parameter, owner_element
 from fakes3put._ops.put import readable_bucket, submit_version, version_headers, writable_bucket, write_condition
@@ -92,7 +92,7 @@ def _checksum_choice(ctx: OperationContext) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------- parts
 
 
-def _upload(ctx: OperationContext) -> Upload:
+def _upload(ctx: RequestContext) -> Upload:
     upload_id = ctx.request.query_value("uploadId") or ""
     upload = ctx.uploads.get(upload_id, ctx.request.bucket, ctx.request.key)
     if upload is None:
@@ -105,11 +105,18 @@ def _store_part(ctx: OperationContext, upload: Upload, part: Part) -> None:
         raise S3Error("NoSuchUpload", extra={"UploadId": upload.upload_id}, hint="completed or aborted meanwhile")
 
 
-def upload_part(ctx: OperationContext) -> Response:
+def admit_part(ctx: RequestContext) -> None:
+    """Refuse from the headers what needs no body: bucket, permission, part number, upload."""
     writable_bucket(ctx)
+    part_number(ctx.request.query_value("partNumber"))
+    _upload(ctx)
+
+
+def upload_part(ctx: OperationContext) -> Response:
+    writable_bucket(ctx)  # again: the bucket may have changed while the body was read
     number = part_number(ctx.request.query_value("partNumber"))
     upload = _upload(ctx)
-    body = integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.payload)
     checksums = _part_checksums(upload, body.checksum_algorithm, body.checksum, body.data)
     part = Part(number, body.data, body.md5, _checksums.etag_of(body.md5), ctx.now, checksums)
     _store_part(ctx, upload, part)
@@ -194,7 +201,7 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
     # The order of checks is the one reference section 9.5 gives for S3.
     bucket = writable_bucket(ctx)
     upload = _upload(ctx)
-    listed = _listed_parts(parse(ctx.request.body, "CompleteMultipartUpload"))
+    listed = _listed_parts(parse(ctx.payload.data, "CompleteMultipartUpload"))
     _check_order(listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)

@@ -6,7 +6,7 @@ from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access, integrity
 from fakes3put._ops.attributes import new_version, requested_attributes
-from fakes3put._ops.context import OperationContext
+from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.response import Response
 from fakes3put.errors import S3Error
@@ -14,14 +14,14 @@ from fakes3put.errors import S3Error
 MAX_KEY_BYTES = 1024
 
 
-def existing_bucket(ctx: OperationContext) -> Bucket:
+def existing_bucket(ctx: RequestContext) -> Bucket:
     bucket = ctx.store.bucket(ctx.request.bucket)
     if bucket is None:
         raise S3Error("NoSuchBucket", extra={"BucketName": ctx.request.bucket})
     return bucket
 
 
-def writable_bucket(ctx: OperationContext) -> Bucket:
+def writable_bucket(ctx: RequestContext) -> Bucket:
     """The request's bucket, if the caller may write to it and the key is not too long."""
     bucket = existing_bucket(ctx)
     if not access.can_write(bucket, ctx.who):
@@ -60,11 +60,16 @@ def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:
     return {"x-amz-version-id": record.version_id or "null"}
 
 
+def admit_put(ctx: RequestContext) -> None:
+    """Refuse from the headers what needs no body: a missing bucket, no WRITE permission, a long key."""
+    writable_bucket(ctx)
+
+
 def put_object(ctx: OperationContext) -> Response:
-    bucket = writable_bucket(ctx)
+    bucket = writable_bucket(ctx)  # again: the bucket may have changed while the body was read
     attributes = requested_attributes(ctx.request.headers, bucket)
     condition = write_condition(ctx)
-    body = integrity.verify(ctx.request, ctx.chunked)
+    body = integrity.verify(ctx.request, ctx.payload)
     checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
     obj = new_version(
         attributes,

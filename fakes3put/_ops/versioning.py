@@ -26,8 +26,8 @@ def _owned_bucket(ctx: OperationContext) -> Bucket:
 
 def put_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
-    integrity.verify(ctx.request, ctx.chunked)  # a Content-MD5 or checksum, if sent, must hold
-    root = parse(ctx.request.body, "VersioningConfiguration")
+    integrity.verify(ctx.request, ctx.payload)  # a Content-MD5 or checksum, if sent, must hold
+    root = parse(ctx.payload.data, "VersioningConfiguration")
     status = root.text_of("Status")
     if status is not None and status not in _STATES:
         raise S3Error("MalformedXML", hint=f"<Status> must be Enabled or Suspended, not {status!r}")

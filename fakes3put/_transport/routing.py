@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from fakes3put._wire.parse import split_target
+from fakes3put._wire.request import Address, Route, default_port
 from fakes3put.errors import FakeS3Error
 
 # Every AWS S3 REST host shape: global, regional (dot and legacy dash), dualstack, FIPS,
@@ -17,16 +19,6 @@ _AWS_SERVICE = re.compile(
     r"\.amazonaws\.com(?:\.cn)?"
 )
 _AWS_HOST = re.compile(rf"(?:(?P<bucket>.+)\.)?(?P<service>{_AWS_SERVICE.pattern})")
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Where a request goes: bucket and raw (still encoded) key path, plus how it was addressed."""
-
-    bucket: str
-    raw_key: str
-    addressing: str
-    region: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +35,11 @@ class Endpoint:
         parts = urlsplit(url if "://" in url else f"http://{url}")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FakeS3Error(f"endpoint {url!r} must look like 'http://host[:port][/prefix]'")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or default_port(parts.scheme)
         return cls(parts.scheme, parts.hostname.lower(), port, parts.path.rstrip("/"))
 
     def __str__(self) -> str:
-        default = 443 if self.scheme == "https" else 80
-        port = "" if self.port == default else f":{self.port}"
-        return f"{self.scheme}://{self.host}{port}{self.prefix}"
+        return f"{Address(self.scheme, self.host, self.port)}{self.prefix}"
 
 
 def _split_path(path: str) -> tuple[str, str]:
@@ -59,7 +49,7 @@ def _split_path(path: str) -> tuple[str, str]:
 
 
 def route_aws(host: str, path: str) -> Route | None:
-    match = _AWS_HOST.fullmatch(host)
+    match = _AWS_HOST.fullmatch(host.removesuffix("."))  # a fully qualified name is the same host
     if match is None:
         return None
     region = match.group("region")
@@ -70,9 +60,10 @@ def route_aws(host: str, path: str) -> Route | None:
     return Route(name, raw_key, "path", region)
 
 
-def route_endpoint(endpoint: Endpoint, scheme: str, host: str, port: int, path: str) -> Route | None:
-    if scheme != endpoint.scheme or port != endpoint.port:
+def route_endpoint(endpoint: Endpoint, address: Address, path: str) -> Route | None:
+    if address.scheme != endpoint.scheme or address.port != endpoint.port:
         return None
+    host = address.host
     prefix = endpoint.prefix
     if prefix:
         if path != prefix and not path.startswith(prefix + "/"):
@@ -84,3 +75,27 @@ def route_endpoint(endpoint: Endpoint, scheme: str, host: str, port: int, path: 
     if host.endswith("." + endpoint.host):
         return Route(host[: -len(endpoint.host) - 1], path[1:], "virtual", None)
     return None
+
+
+class Router:
+    """One fake's answer to "is this request mine?": its endpoints, and AWS's hosts unless ``aws=False``."""
+
+    def __init__(self, endpoints: tuple[Endpoint, ...], *, aws: bool) -> None:
+        self.endpoints = endpoints
+        self.aws = aws
+
+    def route(self, address: Address, target: str) -> Route | None:
+        path, _ = split_target(target)
+        for endpoint in self.endpoints:
+            route = route_endpoint(endpoint, address, path)
+            if route is not None:
+                return route
+        if self.aws:
+            return route_aws(address.host, path)
+        return None
+
+    def describe(self) -> list[str]:
+        names = [str(e) for e in self.endpoints]
+        if self.aws:
+            names.append("AWS S3 hosts (*.amazonaws.com)")
+        return names

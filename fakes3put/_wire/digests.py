@@ -88,7 +88,8 @@ class Digests:
         if self._worker is not None:
             self._worker.finish(check=False)
 
-    def finish(self) -> DigestResult:
+    def finish(self, *, sha256_hex: str | None = None) -> DigestResult:
+        """The digests; ``sha256_hex`` stands in for SHA-256 when it was taken over other bytes."""
         if self._worker is not None:
             self._worker.finish()
         return DigestResult(
@@ -96,5 +97,5 @@ class Digests:
             md5=self._md5.digest(),
             checksum_algorithm=self._checksum_algorithm,
             checksum=self._result_checksum() if self._result_checksum is not None else None,
-            sha256_hex=self._sha256.hexdigest() if self._sha256 is not None else None,
+            sha256_hex=sha256_hex or (self._sha256.hexdigest() if self._sha256 is not None else None),
         )

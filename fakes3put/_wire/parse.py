@@ -7,8 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from fakes3put._transport.routing import Route
-from fakes3put._wire.request import Headers, S3Request
+from fakes3put._wire.request import Headers, Route, S3Request
 from fakes3put.errors import S3Error
 
 _METHODS_WITH_BODY = frozenset({"PUT", "POST", "PATCH"})
@@ -60,12 +59,13 @@ def _unquote_query(text: str) -> str:
     return unquote(text.replace("+", " "), errors="strict")
 
 
-def iter_blocks(body: Any) -> Iterator[bytes]:
+def iter_blocks(body: Any, at_most: int | None = None) -> Iterator[bytes]:
     """The request body as urllib3 would put it on the wire, read exactly once, block by block as it
-    is consumed (so decoding and hashing overlap the read). The client's own failures come out as
-    ``ClientSideError``."""
+    is consumed (so decoding and hashing overlap the read). A reader is asked for no more than
+    ``at_most`` bytes in one call, so an endless file costs a block, not the machine's memory.
+    The client's own failures come out as ``ClientSideError``."""
     try:
-        yield from _blocks(body)
+        yield from _blocks(body, at_most)
     except Exception as exc:
         raise ClientSideError(exc) from exc
 
@@ -76,7 +76,7 @@ _READ_BLOCK = 1024 * 1024
 _WHOLE_READERS = (io.BytesIO, io.BufferedReader, io.FileIO)
 
 
-def _blocks(body: Any) -> Iterator[bytes]:
+def _blocks(body: Any, at_most: int | None) -> Iterator[bytes]:
     if body is None:
         return
     if isinstance(body, bytes):
@@ -84,10 +84,11 @@ def _blocks(body: Any) -> Iterator[bytes]:
     elif isinstance(body, str):
         yield body.encode("utf-8")
     elif isinstance(body, _WHOLE_READERS):
-        data = body.read()
+        data = body.read() if at_most is None else body.read(at_most)
         yield data if isinstance(data, bytes) else bytes(data)
     elif hasattr(body, "read"):
-        while block := body.read(_READ_BLOCK):
+        block_size = _READ_BLOCK if at_most is None else min(_READ_BLOCK, max(at_most, 1))
+        while block := body.read(block_size):
             yield block.encode("utf-8") if isinstance(block, str) else bytes(block)
     elif isinstance(body, bytearray | memoryview):
         yield bytes(body)
@@ -149,7 +150,6 @@ def build_request(
         raw_query=raw_query,
         query=query,
         headers=headers,
-        body=b"",  # the service reads the body after deciding the request is worth reading
         bucket=route.bucket,
         key=decode_key(route.raw_key, plus_as_space=plus_as_space),
         addressing=route.addressing,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from fakes3put._wire.digests import DigestResult
+from typing import Any
+from urllib.parse import urlsplit
 
 
 def _text(value: Any) -> str:
@@ -73,17 +71,63 @@ class Headers(dict[str, str]):
         return f"Headers({dict.__repr__(self)})"
 
 
-@dataclass(slots=True)
+def default_port(scheme: str) -> int:
+    """The port a URL of this scheme means when it names none: the one rule, used everywhere."""
+    return 443 if scheme == "https" else 80
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a request was sent: scheme, lower-cased host and port, computed once per request."""
+
+    scheme: str
+    host: str
+    port: int
+
+    @classmethod
+    def of(cls, scheme: str | None, host: str | None, port: int | None) -> Address:
+        scheme = scheme or "http"
+        return cls(scheme, (host or "").lower(), port or default_port(scheme))
+
+    @classmethod
+    def of_url(cls, url: str) -> Address:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return cls.of(parts.scheme, parts.hostname, port)
+
+    @property
+    def netloc(self) -> str:
+        """``host[:port]`` as a client writes it in Host: the default port left out, IPv6 in brackets."""
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return host if self.port == default_port(self.scheme) else f"{host}:{self.port}"
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a request goes: bucket and raw (still encoded) key path, plus how it was addressed."""
+
+    bucket: str
+    raw_key: str
+    addressing: str
+    region: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class S3Request:
     """One HTTP request addressed to an S3 endpoint the fake owns.
 
     ``raw_path`` and ``raw_query`` are exactly as on the wire (still percent-encoded);
     ``query`` holds the decoded pairs in wire order, with ``None`` for a name sent
     without ``=`` (``?uploads``) and ``""`` for one sent with an empty value (``?uploads=``).
-    ``body`` is the payload: for an aws-chunked request, the decoded object bytes.
     ``bucket``/``key`` are decoded exactly once; ``key`` is ``""`` for a bucket-level request
     and ``bucket`` is ``""`` for a service-level request (``GET /``).
-    Treat it as read-only: only the service sets ``body``, once it has read it.
+    Built once from the request line and headers; the body is read later into a ``Payload``.
     """
 
     method: str
@@ -93,14 +137,11 @@ class S3Request:
     raw_query: str
     query: tuple[tuple[str, str | None], ...]
     headers: Headers
-    body: bytes
     bucket: str
     key: str
     addressing: str  # "path" | "virtual"
     endpoint_region: str | None = None
     query_map: Mapping[str, str | None] = field(default_factory=dict)
-    wire_length: int = 0  # bytes of body on the wire (aws-chunked framing included)
-    digests: DigestResult | None = None  # MD5, claimed checksum and SHA-256 of ``body``, from one pass
 
     @property
     def url(self) -> str:

@@ -1,17 +1,13 @@
-"""Responses as S3 writes them (headers, XML errors), handed back as urllib3 HTTPResponses."""
+"""Responses as S3 writes them (status, headers, XML errors), before a transport hands them back."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import cache, lru_cache
 from http import HTTPStatus
 from xml.sax.saxutils import escape
-
-from urllib3 import HTTPResponse
-from urllib3._collections import HTTPHeaderDict
 
 from fakes3put.errors import S3Error
 
@@ -25,28 +21,18 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
 
-    def to_urllib3(self, *, method: str, url: str, preload_content: bool, decode_content: bool) -> HTTPResponse:
-        """The answer as urllib3 would have built it from the socket."""
-        headers = HTTPHeaderDict()
-        for name, value in self.headers.items():
-            headers[name] = value  # a later spelling of a name replaces an earlier one (response-* overrides)
-        if "Content-Length" not in headers:
-            headers["Content-Length"] = str(len(self.body))
-        return HTTPResponse(
-            body=io.BytesIO(self.body),
-            headers=headers,
-            status=self.status,
-            reason=_reason(self.status),
-            preload_content=preload_content,
-            decode_content=decode_content,
-            request_method=method,
-            request_url=url,
-            enforce_content_length=True,
-        )
+
+class ConnectionReset(Exception):
+    """The simulated S3 dropped the connection (an injected fault): each transport raises what its
+    client stack raises for a reset peer."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 @cache
-def _reason(status: int) -> str:
+def reason_phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:

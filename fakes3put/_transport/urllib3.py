@@ -1,0 +1,117 @@
+"""The urllib3 transport: ``HTTPConnectionPool.urlopen``, where boto3, requests and minio meet.
+
+The patch goes in when the first fake starts and comes out when the last one stops (see
+``lifecycle``). The original ``urlopen`` is kept once taken: a thread still inside ``urlopen``
+when the last fake stops must find it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict
+from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.exceptions import ProtocolError
+
+from fakes3put import _service
+from fakes3put._transport import registry
+from fakes3put._wire.request import Address
+from fakes3put._wire.response import ConnectionReset, Response, reason_phrase
+
+# urlopen's parameters after (method, url), in order: urllib3 calls it again positionally when it
+# retries, so the patch must accept exactly what the original accepts.
+_URLOPEN_PARAMETERS = (
+    "body",
+    "headers",
+    "retries",
+    "redirect",
+    "assert_same_host",
+    "timeout",
+    "pool_timeout",
+    "release_conn",
+    "chunked",
+    "body_pos",
+    "preload_content",
+    "decode_content",
+)
+_original: list[Callable[..., Any]] = []  # the urlopen the patch replaced, once taken
+
+
+def _argument(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], default: Any) -> Any:
+    index = _URLOPEN_PARAMETERS.index(name)
+    return args[index] if index < len(args) else kwargs.get(name, default)
+
+
+def _address(pool: HTTPConnectionPool, url: str) -> Address:
+    # Through a plain-HTTP proxy, urllib3 sends the absolute URL to the proxy's pool: the
+    # request goes where the URL says, not to the proxy.
+    if url.startswith(("http://", "https://")):
+        return Address.of_url(url)
+    return Address.of(pool.scheme, pool.host, pool.port)
+
+
+def _intercept(pool: HTTPConnectionPool, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    address = _address(pool, url)
+    resolution = registry.resolve(method, address, url)
+    if resolution is None:
+        return _original[0](pool, method, url, *args, **kwargs)
+    try:
+        response = _service.handle(
+            resolution.mount.state,
+            method=method.upper(),
+            address=address,
+            url=url,
+            raw_headers=_argument("headers", args, kwargs, None),
+            body=_argument("body", args, kwargs, None),
+            chunked_transfer=bool(_argument("chunked", args, kwargs, False)),
+            route=resolution.route,
+        )
+    except ConnectionReset as reset:
+        raise ProtocolError(
+            "Connection aborted.", ConnectionResetError(104, f"Connection reset by peer (fakes3put {reset.kind})")
+        ) from None
+    return _as_urllib3(
+        response,
+        method=method.upper(),
+        url=url,
+        preload_content=_argument("preload_content", args, kwargs, True),
+        decode_content=_argument("decode_content", args, kwargs, True),
+    )
+
+
+def _as_urllib3(response: Response, *, method: str, url: str, preload_content: bool, decode_content: bool) -> Any:
+    """The answer as urllib3 would have built it from the socket."""
+    headers = HTTPHeaderDict()
+    for name, value in response.headers.items():
+        headers[name] = value  # a later spelling of a name replaces an earlier one (response-* overrides)
+    if "Content-Length" not in headers:
+        headers["Content-Length"] = str(len(response.body))
+    return HTTPResponse(
+        body=io.BytesIO(response.body),
+        headers=headers,
+        status=response.status,
+        reason=reason_phrase(response.status),
+        preload_content=preload_content,
+        decode_content=decode_content,
+        request_method=method,
+        request_url=url,
+        enforce_content_length=True,
+    )
+
+
+def install() -> None:
+    """Called under the registry's lock when the first fake starts."""
+    pool_class: Any = HTTPConnectionPool  # urlopen is replaced with a function of its full signature
+    if pool_class.urlopen is not _intercept:  # whatever is in place now, another patch included
+        _original[:] = [pool_class.urlopen]
+    pool_class.urlopen = _intercept
+
+
+def uninstall() -> None:
+    """Called under the registry's lock when the last fake stops."""
+    pool_class: Any = HTTPConnectionPool
+    if pool_class.urlopen is _intercept and _original:  # if someone patched over us meanwhile, theirs stays
+        pool_class.urlopen = _original[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._ops import access
+from fakes3put._ops._common import existing_bucket
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.names import bucket_name_problem
-from fakes3put._ops.put import existing_bucket
 from fakes3put._ops.xmlbody import parse
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error

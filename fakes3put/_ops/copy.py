@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from urllib.parse import unquote
+from dataclasses import replace
 
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access
+from fakes3put._ops._common import iso_time, submit_version, version_headers, writable_bucket, write_condition
 from fakes3put._ops.attributes import new_version, requested_attributes
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.put import submit_version, version_headers, writable_bucket, write_condition
-from fakes3put._ops.read import Preconditions, denied_read, find_version, iso_time, no_such_version
+from fakes3put._ops.copy_source import (
+    CopySource,
+    checksum_algorithm,
+    checksum_elements,
+    parse_copy_source,
+    source_object,
+)
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error
@@ -21,94 +25,7 @@ _DIRECTIVES = ("COPY", "REPLACE")
 _SSE_HEADERS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
 
 
-@dataclass(frozen=True, slots=True)
-class CopySource:
-    bucket: str
-    key: str
-    version_id: str | None
-
-
 # ---------------------------------------------------------------- shared rules
-
-
-def parse_copy_source(value: str) -> CopySource:
-    """``[/]bucket/url-encoded-key[?versionId=id]`` -> CopySource; InvalidArgument if malformed."""
-    path, has_query, query = value.strip().partition("?")
-    version_id = None
-    if has_query:
-        name, _, raw_version = query.partition("=")
-        if name != "versionId" or not raw_version:
-            raise _bad_copy_source(value)
-        version_id = unquote(raw_version)
-    try:
-        decoded = unquote(path, errors="strict")
-    except UnicodeDecodeError:
-        raise _bad_copy_source(value) from None
-    bucket, _, key = decoded.removeprefix("/").partition("/")
-    if not bucket or not key:
-        raise _bad_copy_source(value)
-    return CopySource(bucket, key, version_id)
-
-
-def _bad_copy_source(value: str) -> S3Error:
-    return S3Error(
-        "InvalidArgument",
-        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-        extra={"ArgumentName": "x-amz-copy-source", "ArgumentValue": value},
-    )
-
-
-def source_object(ctx: OperationContext, source: CopySource) -> StoredObject:
-    """The object a copy reads: READ permission on its bucket, and its x-amz-copy-source-if-* hold."""
-    bucket = ctx.store.bucket(source.bucket)
-    if bucket is None:
-        raise S3Error("NoSuchBucket", extra={"BucketName": source.bucket})
-    if source.version_id is not None:
-        obj = find_version(bucket, source.key, source.version_id, ctx.now)
-        if obj is None:
-            raise no_such_version(source.key, source.version_id)
-        if obj.delete_marker:
-            raise S3Error(
-                "InvalidRequest",
-                "The source of a copy request may not specifically refer to a delete marker by version id.",
-            )
-    else:
-        visible = bucket.visible(source.key, ctx.now)
-        if visible is None or visible.delete_marker:
-            raise S3Error("NoSuchKey", extra={"Key": source.key})
-        obj = visible
-    if not access.can_read_object(bucket, obj, ctx.who):
-        raise denied_read(ctx, bucket.name, source.key)
-    failure = Preconditions.from_headers(ctx.request.headers, "x-amz-copy-source-").failure(obj)
-    if failure is not None:
-        # A copy has nothing to answer "not modified" with: both kinds of failure are 412.
-        raise S3Error("PreconditionFailed", extra={"Condition": failure[1]})
-    return obj
-
-
-def checksum_elements(checksums: Mapping[str, str], *, with_type: bool = True) -> str:
-    """``<ChecksumCRC32>..</ChecksumCRC32><ChecksumType>..</ChecksumType>`` for a result document."""
-    inner = ""
-    for algorithm, value in checksums.items():
-        inner += xml_element(f"Checksum{algorithm}", value)
-        if with_type:
-            inner += xml_element("ChecksumType", "COMPOSITE" if "-" in value else "FULL_OBJECT")
-    return inner
-
-
-def checksum_algorithm(ctx: OperationContext) -> str | None:
-    """The ``x-amz-checksum-algorithm`` a request asks for, validated."""
-    value = ctx.request.headers.get("x-amz-checksum-algorithm")
-    if value is None:
-        return None
-    algorithm = value.strip().upper()
-    if algorithm not in _checksums.ALGORITHMS:
-        raise S3Error(
-            "InvalidRequest",
-            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-            f"[{', '.join(_checksums.ALGORITHMS)}]",
-        )
-    return algorithm
 
 
 # ---------------------------------------------------------------- CopyObject

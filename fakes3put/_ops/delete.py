@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from fakes3put._commit.sequencer import Condition, Mutation
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._ops import access, integrity
+from fakes3put._ops._common import MAX_KEY_BYTES, existing_bucket, requested_version, writable_bucket
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.put import MAX_KEY_BYTES, existing_bucket, writable_bucket
-from fakes3put._ops.read import requested_version
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error

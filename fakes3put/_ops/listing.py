@@ -13,18 +13,20 @@ from urllib.parse import quote_plus
 
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._commit.uploads import Upload
-from fakes3put._ops import access
+from fakes3put._ops._common import (
+    checksum_settings,
+    checksum_type,
+    iso_time,
+    limit_parameter,
+    owner_element,
+    readable_bucket,
+    version_label,
+)
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.put import readable_bucket
-from fakes3put._ops.read import checksum_type, iso_time, version_label
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 T = TypeVar("T")
-MAX_KEYS = 1000
-_INT32_MAX = 2**31 - 1
-# The canonical id S3 shows as the owner of what an anonymous caller wrote.
-ANONYMOUS_CANONICAL_ID = "65a011a29cdf8ec533ec3d1ccaae921c"
 _TOKEN_TAG = b"\x01"  # versions the continuation token's format
 
 Encode = Callable[[str], str]
@@ -35,25 +37,6 @@ Encode = Callable[[str], str]
 
 def sort_key(key: str) -> bytes:
     return key.encode("utf-8", "surrogatepass")
-
-
-def owner_element(tag: str, principal: str | None) -> str:
-    identity = access.canonical_id(principal) if principal is not None else ANONYMOUS_CANONICAL_ID
-    return f"<{tag}>{xml_element('ID', identity)}</{tag}>"
-
-
-def limit_parameter(ctx: OperationContext, name: str) -> int:
-    """``max-keys``-like parameters: 0..2^31-1 accepted, at most 1000 honoured."""
-    if not ctx.request.has_query(name):
-        return MAX_KEYS
-    text = ctx.request.query_value(name) or ""
-    if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= _INT32_MAX):
-        raise S3Error(
-            "InvalidArgument",
-            f"Provided {name} not an integer or within integer range",
-            extra={"ArgumentName": name, "ArgumentValue": text},
-        )
-    return min(int(text), MAX_KEYS)
 
 
 def encoder(ctx: OperationContext) -> tuple[Encode, str]:
@@ -342,15 +325,6 @@ def list_object_versions(ctx: OperationContext) -> Response:
 
 
 # ---------------------------------------------------------------- ListMultipartUploads
-
-
-def checksum_settings(upload: Upload) -> str:
-    """The checksum algorithm and type chosen at CreateMultipartUpload, for ListParts and ListMultipartUploads."""
-    if upload.checksum_algorithm is None or upload.checksum_type is None:
-        return ""
-    return xml_element("ChecksumAlgorithm", upload.checksum_algorithm) + xml_element(
-        "ChecksumType", upload.checksum_type
-    )
 
 
 def list_multipart_uploads(ctx: OperationContext) -> Response:

@@ -16,12 +16,22 @@ from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
 from fakes3put._ops import access, integrity
+from fakes3put._ops._common import (
+    MAX_PART_NUMBER,
+    checksum_settings,
+    iso_time,
+    limit_parameter,
+    owner_element,
+    part_number,
+    readable_bucket,
+    submit_version,
+    version_headers,
+    writable_bucket,
+    write_condition,
+)
 from fakes3put._ops.attributes import new_version, requested_attributes
 from fakes3put._ops.context import OperationContext, RequestContext
-from fakes3put._ops.copy import checksum_algorithm, checksum_elements, parse_copy_source, source_object
-from fakes3put._ops.listing import checksum_settings, limit_parameter, owner_element
-from fakes3put._ops.put import readable_bucket, submit_version, version_headers, writable_bucket, write_condition
-from fakes3put._ops.read import MAX_PART_NUMBER, iso_time, part_number
+from fakes3put._ops.copy_source import checksum_algorithm, checksum_elements, parse_copy_source, source_object
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.parse import parse_uint

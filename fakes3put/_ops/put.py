@@ -2,62 +2,12 @@
 
 from __future__ import annotations
 
-from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord
-from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access, integrity
+from fakes3put._ops._common import submit_version, version_headers, writable_bucket, write_condition
 from fakes3put._ops.attributes import new_version, requested_attributes
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.response import Response
-from fakes3put.errors import S3Error
-
-MAX_KEY_BYTES = 1024
-
-
-def existing_bucket(ctx: RequestContext) -> Bucket:
-    bucket = ctx.store.bucket(ctx.request.bucket)
-    if bucket is None:
-        raise S3Error("NoSuchBucket", extra={"BucketName": ctx.request.bucket})
-    return bucket
-
-
-def writable_bucket(ctx: RequestContext) -> Bucket:
-    """The request's bucket, if the caller may write to it and the key is not too long."""
-    bucket = existing_bucket(ctx)
-    if not access.can_write(bucket, ctx.who):
-        raise S3Error(
-            "AccessDenied",
-            hint=f"{ctx.who or 'an anonymous caller'} has no WRITE permission on bucket {bucket.name!r}",
-        )
-    size = len(ctx.request.key.encode("utf-8", "surrogatepass"))
-    if size > MAX_KEY_BYTES:
-        raise S3Error("KeyTooLongError", extra={"Size": str(size), "MaxSizeAllowed": str(MAX_KEY_BYTES)})
-    return bucket
-
-
-def submit_version(
-    ctx: OperationContext, bucket: Bucket, obj: StoredObject, operation: str, condition: Condition | None
-) -> WriteRecord:
-    """Hand a new object version to the sequencer (the one way an object is written)."""
-    return ctx.sequencer.submit(
-        Mutation(
-            bucket=bucket,
-            key=obj.key,
-            operation=operation,
-            principal=ctx.who,
-            sent=ctx.sent,
-            sent_at=ctx.now,
-            obj=obj,
-            condition=condition,
-        )
-    )
-
-
-def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:
-    """``x-amz-version-id`` once the bucket has ever had versioning (``null`` while suspended)."""
-    if record.version_id is None and bucket.versioning is None:
-        return {}
-    return {"x-amz-version-id": record.version_id or "null"}
 
 
 def admit_put(ctx: RequestContext) -> None:
@@ -87,31 +37,3 @@ def put_object(ctx: OperationContext) -> Response:
         response_headers[_checksums.header_name(algorithm)] = value
         response_headers["x-amz-checksum-type"] = "FULL_OBJECT"
     return Response(200, response_headers)
-
-
-def write_condition(ctx: OperationContext) -> Condition | None:
-    """If-Match / If-None-Match on a write; decided when S3 receives the write, not now."""
-    headers = ctx.request.headers
-    if_none_match = headers.get("if-none-match")
-    if_match = headers.get("if-match")
-    if if_none_match is not None and if_none_match.strip() != "*":
-        raise S3Error(
-            "NotImplemented",
-            extra={"Header": "If-None-Match"},
-            hint="S3 supports only If-None-Match: * on writes",
-        )
-    if if_none_match is None and if_match is None:
-        return None
-    return Condition(
-        if_match=if_match.strip() if if_match is not None else None, if_none_match=if_none_match is not None
-    )
-
-
-def readable_bucket(ctx: OperationContext) -> Bucket:
-    bucket = existing_bucket(ctx)
-    if not access.can_read(bucket, ctx.who):
-        raise S3Error(
-            "AccessDenied",
-            hint=f"{ctx.who or 'an anonymous caller'} has no READ permission on bucket {bucket.name!r}",
-        )
-    return bucket

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access, metadata
+from fakes3put._ops._common import (
+    checksum_type,
+    existing_bucket,
+    find_version,
+    no_such_version,
+    part_number,
+    requested_version,
+)
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.put import existing_bucket
+from fakes3put._ops.copy_source import Preconditions, denied_read
 from fakes3put._wire import checksums as _checksums
-from fakes3put._wire.request import Headers
 from fakes3put._wire.response import Response, http_time
 from fakes3put.errors import S3Error
 
-MAX_PART_NUMBER = 10_000
 # At most 19 digits per bound: longer numbers are not byte offsets, so the header is ignored.
 _RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
 _RESPONSE_OVERRIDES = {
@@ -30,22 +33,6 @@ _RESPONSE_OVERRIDES = {
 
 
 # ---------------------------------------------------------------- shared with copy and listings
-
-
-def version_label(obj: StoredObject) -> str:
-    """The version id S3 shows: objects written before versioning was enabled are "null"."""
-    return obj.version_id or "null"
-
-
-def checksum_type(value: str) -> str:
-    # A composite multipart checksum carries its part count ("...-3"); base64 never has '-'.
-    return "COMPOSITE" if "-" in value else "FULL_OBJECT"
-
-
-def iso_time(moment: datetime) -> str:
-    """The timestamp form of S3's XML bodies: UTC, whole seconds (S3 always sends ``.000Z``)."""
-    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def object_headers(obj: StoredObject, *, with_checksums: bool) -> dict[str, str]:
@@ -69,89 +56,6 @@ def object_headers(obj: StoredObject, *, with_checksums: bool) -> dict[str, str]
             headers[_checksums.header_name(algorithm)] = value
             headers["x-amz-checksum-type"] = checksum_type(value)
     return headers
-
-
-def find_version(bucket: Bucket, key: str, version_id: str, now: datetime) -> StoredObject | None:
-    for version in reversed(bucket.versions(key)):
-        if version_label(version) == version_id and version.visible(now):
-            return version
-    return None
-
-
-def requested_version(ctx: OperationContext) -> str | None:
-    """The ``versionId`` query parameter; S3 refuses an empty one."""
-    if not ctx.request.has_query("versionId"):
-        return None
-    version_id = ctx.request.query_value("versionId")
-    if not version_id:
-        raise S3Error("InvalidArgument", "Version id cannot be the empty string", extra={"ArgumentName": "versionId"})
-    return version_id
-
-
-def no_such_version(key: str, version_id: str) -> S3Error:
-    return S3Error(
-        "NoSuchVersion",
-        "The specified version does not exist.",
-        status=404,
-        extra={"Key": key, "VersionId": version_id},
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Preconditions:
-    """RFC 7232 validators of a read (``prefix=""``) or of a copy source (``x-amz-copy-source-``)."""
-
-    prefix: str
-    if_match: str | None
-    if_none_match: str | None
-    if_modified_since: str | None
-    if_unmodified_since: str | None
-
-    @classmethod
-    def from_headers(cls, headers: Headers, prefix: str = "") -> Preconditions:
-        return cls(
-            prefix,
-            headers.get(f"{prefix}if-match"),
-            headers.get(f"{prefix}if-none-match"),
-            headers.get(f"{prefix}if-modified-since"),
-            headers.get(f"{prefix}if-unmodified-since"),
-        )
-
-    def failure(self, obj: StoredObject) -> tuple[int, str] | None:
-        """(412 or 304, the deciding header) if the validators stop the request, else None.
-
-        RFC 7232 section 6 order, which S3 documents: a passing If-Match makes S3 skip
-        If-Unmodified-Since, and a failing If-None-Match makes it skip If-Modified-Since.
-        """
-        modified = obj.last_modified.replace(microsecond=0)
-        if self.if_match is not None:
-            if not etag_matches(self.if_match, obj.etag):
-                return 412, f"{self.prefix}If-Match"
-        elif (since := _http_date(self.if_unmodified_since)) is not None and modified > since:
-            return 412, f"{self.prefix}If-Unmodified-Since"
-        if self.if_none_match is not None:
-            if etag_matches(self.if_none_match, obj.etag):
-                return 304, f"{self.prefix}If-None-Match"
-        elif (since := _http_date(self.if_modified_since)) is not None and modified <= since:
-            return 304, f"{self.prefix}If-Modified-Since"
-        return None
-
-
-def etag_matches(header: str, etag: str) -> bool:
-    wanted = etag.strip('"')
-    candidates = (c.strip().removeprefix("W/").strip('"') for c in header.split(","))
-    return any(candidate in ("*", wanted) for candidate in candidates)
-
-
-def _http_date(text: str | None) -> datetime | None:
-    """An HTTP date, or None: RFC 7232 says an invalid date makes the header ignored."""
-    if text is None:
-        return None
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- GetObject / HeadObject
@@ -205,15 +109,6 @@ def _readable_object(ctx: OperationContext) -> StoredObject:
     if not access.can_read_object(bucket, obj, ctx.who):
         raise denied_read(ctx, bucket.name, ctx.request.key)
     return obj
-
-
-def denied_read(ctx: OperationContext, bucket: str, key: str) -> S3Error:
-    who = ctx.who or "an anonymous caller"
-    return S3Error(
-        "AccessDenied",
-        hint=f"{who} may not read {bucket}/{key}: object READ comes from the object's ACL "
-        "(its uploader, a canned ACL such as public-read, or x-amz-grant-read)",
-    )
 
 
 def _requested_object(ctx: OperationContext, bucket: Bucket) -> StoredObject:
@@ -315,16 +210,3 @@ def _part_window(ctx: OperationContext, obj: StoredObject) -> Window | None:
     if sizes[number - 1] == 0:
         return None  # an empty object has no byte range to name
     return first, first + sizes[number - 1] - 1, extra
-
-
-def part_number(text: str | None) -> int:
-    """A part number from the query string: 1..10000, else S3's InvalidArgument."""
-    if text is not None and text.isascii() and text.isdigit() and len(text) <= 6:
-        number = int(text)
-        if 1 <= number <= MAX_PART_NUMBER:
-            return number
-    raise S3Error(
-        "InvalidArgument",
-        f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
-        extra={"ArgumentName": "partNumber", "ArgumentValue": text or ""},
-    )

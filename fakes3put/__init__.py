@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fakes3put._commit.faults import Fault, Faults, FiredFault
-from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._commit.writes import WriteRecord
 from fakes3put._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
 from fakes3put._state import Call
 from fakes3put.errors import (
@@ -20,11 +20,12 @@ from fakes3put.errors import (
     FakeS3InternalError,
     InterceptorConflictError,
     S3Error,
+    SimultaneousTimeoutError,
     UnhandledRequestError,
 )
 
 if TYPE_CHECKING:
-    from fakes3put._commit.policies import Simultaneous, SimultaneousTimeoutError
+    from fakes3put._commit.simultaneous import Simultaneous
     from fakes3put._explore import Exploration, ExploredRun, explore
 
 # Loaded on first use, so that ``import fakes3put`` stays cheap (PEP 562).
@@ -32,8 +33,7 @@ _LAZY = {
     "explore": "._explore",
     "Exploration": "._explore",
     "ExploredRun": "._explore",
-    "Simultaneous": "._commit.policies",
-    "SimultaneousTimeoutError": "._commit.policies",
+    "Simultaneous": "._commit.simultaneous",
 }
 
 

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
+from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG
 from fakes3put._commit.store import Bucket, Store
+from fakes3put._commit.writes import WriteRecord
 from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
 from fakes3put._ops.context import Settings
 from fakes3put._ops.names import bucket_name_problem
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     import unittest
 
     from fakes3put._commit.faults import Faults
-    from fakes3put._commit.policies import Order, Simultaneous
+    from fakes3put._commit.policies import Order
+    from fakes3put._commit.simultaneous import Simultaneous
     from fakes3put._state import Call
 
 DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
@@ -93,7 +95,6 @@ class FakeS3:
             verify_signatures=check_signatures,
         )
         self._configure_consistency(consistency, visibility_lag)
-        self._forced_orders: list[Order] | None = None  # set by explore(): one order per window
         self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._mount: Mount | None = None
         self._depth = 0
@@ -197,12 +198,10 @@ class FakeS3:
         (with ``seed``), a permutation of indices into the writes in sent order, or a callable
         taking their WriteRecords and returning such a permutation.
         """
-        from fakes3put._commit.policies import Simultaneous
+        from fakes3put._commit.policies import replayed_order
+        from fakes3put._commit.simultaneous import Simultaneous
 
-        forced = None
-        if self._forced_orders is not None:
-            index = len(self._windows)
-            forced = self._forced_orders[index] if index < len(self._forced_orders) else None
+        forced = replayed_order(len(self._windows))  # explore() replaying its chosen orders
         return Simultaneous(
             self._state.sequencer,
             order=order,

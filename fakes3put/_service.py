@@ -16,8 +16,7 @@ from typing import Any
 from fakes3put._auth import Authentication, Principal, authenticate, check_payload
 from fakes3put._commit import faults
 from fakes3put._commit.faults import Fault
-from fakes3put._commit.policies import SimultaneousTimeoutError
-from fakes3put._commit.sequencer import WriteRecord
+from fakes3put._commit.writes import WriteRecord
 from fakes3put._ops import dispatch, integrity
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._state import Call, FakeState
@@ -25,7 +24,7 @@ from fakes3put._wire import parse
 from fakes3put._wire.payload import Limit, Payload, read_payload
 from fakes3put._wire.request import Address, Route, S3Request
 from fakes3put._wire.response import ConnectionReset, Response, error_response, http_time
-from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error
+from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 _ANONYMOUS = Principal(None, "anonymous")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -112,7 +111,7 @@ def handle(
     if fault == faults.RESET_AFTER_COMMIT and error is None:
         # Stored, but the client never hears it: it sees a reset and (botocore) retries.
         if exchange.record is not None:
-            exchange.record.outcome = "lost-ack"
+            state.sequencer.lose_acknowledgement(exchange.record)
         _log(state, exchange, route, method, response.status, None, fault=fault)
         raise ConnectionReset(fault)
     _log(state, exchange, route, method, response.status, error, fault=fault)

@@ -1,105 +1,34 @@
 """The single commit point: every mutation of the store goes through ``Sequencer``.
 
 An operation builds a ``Mutation`` (a new version, or a delete) and ``submit``s it. The
-sequencer decides *when* it is received: at once (the default), when a simultaneous window
-closes, or in the chosen order once a hold has gathered its writes. Conditions that must be
-atomic with the write (If-Match, If-None-Match) are checked at that moment, under the store
-lock, and the write log records every outcome.
+sequencer asks the open policy (a simultaneous window or hold, if any) *when* it is received:
+at once (the default), when the window closes, or in its turn once a hold has gathered its
+writes. The sequencer alone receives writes and alone sets their outcome in the write log.
+Conditions that must be atomic with the write (If-Match, If-None-Match) are checked at
+receipt, under the store lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from fakes3put._commit.policies import Decision, Hold, Window
 from fakes3put._commit.store import Bucket, Store, StoredObject
-from fakes3put.errors import S3Error
-
-if TYPE_CHECKING:
-    from fakes3put._commit.policies import Policy
+from fakes3put._commit.writes import Consistency, Mutation, Submitted, Write, WriteRecord
+from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 T = TypeVar("T")
 
-STRONG = "strong"
-EVENTUAL = "eventual"
-LEGACY = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
-
-
-@dataclass(slots=True)
-class WriteRecord:
-    """One mutating request in the write log.
-
-    ``sent`` numbers writes in the order clients handed them to the fake, ``received`` in the
-    order the simulated S3 received (committed) them. ``outcome`` is one of:
-    ``"pending"`` (acknowledged inside a window, not received yet), ``"stored"``,
-    ``"superseded"`` (a later received write replaced it), ``"deleted"`` (a later delete
-    removed it), ``"rejected"`` (``error_code`` says why) or ``"lost-ack"`` (stored, but
-    the client saw the connection reset). ``time`` is the fake's clock when it was received
-    (when sent, for a rejection).
-    """
-
-    sent: int
-    bucket: str
-    key: str
-    operation: str
-    principal: str | None
-    time: datetime
-    outcome: str
-    etag: str | None = None
-    received: int | None = None
-    error_code: str | None = None
-    version_id: str | None = None
-    conditional: bool = False
-    notes: tuple[str, ...] = ()  # what else happened to the write (e.g. its version id changed in flight)
-
-    def describe(self) -> str:
-        etag = f" etag {self.etag}" if self.etag else ""
-        who = self.principal or "anonymous"
-        received = f"received #{self.received}" if self.received is not None else "not received"
-        code = f" {self.error_code}" if self.error_code else ""
-        what = f"{self.operation} {self.bucket}/{self.key}{etag} by {who}"
-        return f"{what}: sent #{self.sent}, {received}, {self.outcome}{code}"
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """Write preconditions, decided at receipt: ``if_match`` (an ETag or ``*``), ``if_none_match`` (``*``)."""
-
-    if_match: str | None = None
-    if_none_match: bool = False
-
-
-@dataclass(slots=True)
-class Mutation:
-    """A write waiting to be received: a new version (``obj``) or a delete (``obj is None``).
-
-    ``delete_version`` names the version a DELETE removes permanently (None: the current one,
-    which in a versioned bucket means adding a delete marker).
-    """
-
-    bucket: Bucket
-    key: str
-    operation: str
-    principal: str | None
-    sent: int
-    sent_at: datetime
-    obj: StoredObject | None = None
-    condition: Condition | None = None
-    delete_version: str | None = None
-    seen_received: int = 0  # the sequencer's receipt count when this write was sent
-    version_id: str | None = None  # assigned when sent, so an acknowledgement can name it
-    record: WriteRecord | None = None
-    result: StoredObject | None = None  # what the receipt installed (the version, or a delete marker)
-    refusal: S3Error | None = None  # why the receipt refused it, for writes submitted together
-
-    @property
-    def is_delete(self) -> bool:
-        return self.obj is None
+STRONG: Consistency = "strong"
+EVENTUAL: Consistency = "eventual"
+LEGACY: Consistency = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
+ORDER_FAILED = "FakeS3OrderFailed"  # write-log code of acknowledged writes whose window order was unusable
 
 
 def _strip_quotes(etag: str) -> str:
@@ -118,8 +47,8 @@ class Sequencer:
         self.writes: list[WriteRecord] = []
         self._current: dict[tuple[str, str], WriteRecord] = {}
         self._recorded: dict[int, WriteRecord] = {}  # by sent number
-        self.policy: Policy | None = None
-        self.consistency = STRONG
+        self.policy: Window | Hold | None = None  # the open simultaneous block, if any
+        self.consistency: Consistency = STRONG
         self.lag = timedelta(0)
 
     def reset(self) -> None:
@@ -138,37 +67,102 @@ class Sequencer:
 
     # ------------------------------------------------------------------ entry point
 
-    def submit(self, mutation: Mutation) -> WriteRecord:
-        """Hand a write to the simulated S3; returns its log record (raises S3Error if refused)."""
-        record = self.announce(mutation)
-        policy = self.policy
-        # A window defers the write; a hold blocks until its turn and receives it.
-        if policy is None or not policy.take(mutation):
-            self.receive(mutation)
-        return record
+    def submit(self, mutation: Mutation) -> Submitted:
+        """Hand one write to the simulated S3; raises S3Error if it is refused."""
+        [submitted] = self.submit_many([mutation])
+        if submitted.refusal is not None:
+            raise submitted.refusal
+        return submitted
 
-    def submit_all(self, mutations: Sequence[Mutation]) -> None:
-        """Hand the writes of one request (DeleteObjects' keys) to the simulated S3; a write refused
-        at receipt gets ``refusal`` and the rest go on.
+    def submit_many(self, mutations: Sequence[Mutation]) -> list[Submitted]:
+        """Hand the writes of one request (DeleteObjects' keys) to the simulated S3 together; a
+        write refused at receipt is reported in its ``refusal`` and the rest go on.
 
         A hold counts each as its own arrival, so they arrive together and are received in their
         turns among the other writers'. Otherwise they go one by one, as single writes would, so
-        each sees the ones before it received.
+        each sees the ones before it received. If a hold gives up before any of them was received
+        the request fails (SimultaneousTimeoutError) as a single write would; if it gives up part
+        way, the ones not received are refused.
         """
         policy = self.policy
-        taken = policy.take_all(mutations) if policy is not None else None
-        for index, mutation in enumerate(mutations):
-            if taken is not None and taken[index]:
-                continue
+        if not (isinstance(policy, Hold) and policy.gathering):
+            return [self._submit_alone(mutation) for mutation in mutations]
+        writes = [self._announce(mutation) for mutation in mutations]
+        decisions = policy.arrive(writes)
+        refusals: dict[int, S3Error] = {}
+        turns = [w for w, decision in zip(writes, decisions, strict=True) if decision is Decision.TURN]
+        others = [w for w, decision in zip(writes, decisions, strict=True) if decision is Decision.NOW]
+        if turns:
+            assert isinstance(policy, Hold)  # only a hold hands out turns
+            pending = list(turns)  # emptied as their turns come
             try:
-                if taken is None:
-                    self.submit(mutation)
-                else:
-                    self.receive(mutation)  # announced with the others, beyond what the hold takes
+                self._receive_in_turns(policy, pending, refusals)
+            except SimultaneousTimeoutError as failure:
+                unreceived = pending + others
+                for write in unreceived:
+                    self.reject(write.record, HOLD_TIMEOUT_CODE)
+                if len(unreceived) == len(writes):
+                    raise
+                for write in unreceived:
+                    refusals[id(write)] = S3Error(HOLD_TIMEOUT_CODE, str(failure), status=400, hint=str(failure))
+                others = []
+        for write in others:
+            try:
+                self._receive(write)
             except S3Error as error:
-                mutation.refusal = error
+                refusals[id(write)] = error
+        return [Submitted(w.record, w.version_id, w.installed, refusals.get(id(w))) for w in writes]
 
-    def announce(self, mutation: Mutation) -> WriteRecord:
+    def _submit_alone(self, mutation: Mutation) -> Submitted:
+        """One write, sent now and (unless a window defers it, or a hold takes it) received now."""
+        write = self._announce(mutation)
+        policy = self.policy
+        [decision] = policy.arrive([write]) if policy is not None else [Decision.NOW]
+        refusals: dict[int, S3Error] = {}
+        try:
+            if decision is Decision.TURN:
+                assert isinstance(policy, Hold)
+                try:
+                    self._receive_in_turns(policy, [write], refusals)
+                except SimultaneousTimeoutError:
+                    self.reject(write.record, HOLD_TIMEOUT_CODE)
+                    raise
+            elif decision is Decision.NOW:
+                self._receive(write)
+        except S3Error as error:
+            refusals[id(write)] = error
+        return Submitted(write.record, write.version_id, write.installed, refusals.get(id(write)))
+
+    def _receive_in_turns(self, policy: Hold, pending: list[Write], refusals: dict[int, S3Error]) -> None:
+        waited = 0.0  # one timeout for the request's whole wait, not one per write
+        while pending:
+            write, waited = policy.wait_turn(pending, waited)
+            pending.remove(write)
+            try:
+                self._receive(write)
+            except S3Error as error:
+                refusals[id(write)] = error
+            finally:
+                policy.turn_done()
+
+    def receive_window(self, window: Window) -> None:
+        """A window closes: its deferred writes are received in the order it chose."""
+        try:
+            ordered = window.close()
+        except Exception:
+            for write in window.deferred:  # acknowledged, but never received: the log must not say pending
+                self.reject(write.record, ORDER_FAILED)
+            raise
+        for write in ordered:
+            with contextlib.suppress(S3Error):  # refused at receipt (its bucket is gone): the log says so
+                self._receive(write)
+
+    def lose_acknowledgement(self, record: WriteRecord) -> None:
+        """The write was stored but its client saw the connection reset."""
+        if record.outcome == "stored":
+            record.outcome = "lost-ack"
+
+    def _announce(self, mutation: Mutation) -> Write:
         """Log a write as sent (pending) and give it the version id it will be acknowledged with."""
         record = WriteRecord(
             sent=mutation.sent,
@@ -181,38 +175,36 @@ class Sequencer:
             etag=mutation.obj.etag if mutation.obj is not None else None,
             conditional=mutation.condition is not None,
         )
-        mutation.record = record
-        mutation.seen_received = self.received_total
+        version_id = None
         if mutation.delete_version is None and mutation.bucket.versioning is not None:
             with self._counter_lock:
-                mutation.version_id = self._new_version_id(mutation.bucket, next(self._version_numbers))
-            record.version_id = mutation.version_id
+                version_id = self._new_version_id(mutation.bucket, next(self._version_numbers))
+            record.version_id = version_id
         with self._log_lock:
             self.writes.append(record)
             self._recorded[record.sent] = record
-        return record
+        return Write(mutation, record, self.received_total, version_id)
 
-    def receive(self, mutation: Mutation) -> None:
+    def _receive(self, write: Write) -> None:
         """The moment S3 receives the write: check conditions, version, install, log."""
-        record = mutation.record
-        assert record is not None
+        mutation, record = write.mutation, write.record
         try:
             with self._store.lock:
                 now = self._clock()
                 if self._store.bucket(mutation.bucket.name) is not mutation.bucket:
                     raise S3Error("NoSuchBucket", extra={"BucketName": mutation.bucket.name})
-                self._check(mutation)
-                self._settle_version_id(mutation, record)
+                self._check(write)
+                self._settle_version_id(write)
                 self.received_total += 1
                 received = self.received_total
-                mutation.result = self._apply(mutation, now)
+                write.installed = self._apply(write, now)
                 record.received = received
                 record.time = now
                 record.outcome = "stored"
                 record.error_code = None  # a hold that gave up while this write was being received
-                if mutation.result is not None:
-                    record.version_id = mutation.result.version_id
-                    record.etag = None if mutation.result.delete_marker else record.etag
+                if write.installed is not None:
+                    record.version_id = write.installed.version_id
+                    record.etag = None if write.installed.delete_marker else record.etag
                 previous = self._current.get((record.bucket, record.key))
                 # Only a stored version can be superseded or deleted; a delete record stays as it was.
                 if previous is not None and previous.etag is not None and previous.outcome in ("stored", "lost-ack"):
@@ -222,12 +214,13 @@ class Sequencer:
             self.reject(record, error.code)
             raise
 
-    def _settle_version_id(self, mutation: Mutation, record: WriteRecord) -> None:
+    def _settle_version_id(self, write: Write) -> None:
         """S3 versions a write by the bucket's state at receipt. A write in flight while versioning
         changed gets the id it would have had then; its record notes the id it was told."""
+        mutation, record = write.mutation, write.record
         if mutation.delete_version is not None:
             return
-        state, told = mutation.bucket.versioning, mutation.version_id
+        state, told = mutation.bucket.versioning, write.version_id
         if state == "Enabled":
             if told not in (None, "null"):
                 return
@@ -237,7 +230,7 @@ class Sequencer:
             settled = "null" if state == "Suspended" else None
             if told == settled:
                 return
-        mutation.version_id = record.version_id = settled
+        write.version_id = record.version_id = settled
         record.notes += (f"versioning changed in flight: acknowledged version {told}, stored {settled}",)
 
     def record_for(self, sent: int) -> WriteRecord | None:
@@ -274,14 +267,15 @@ class Sequencer:
 
     # ------------------------------------------------------------------ receipt internals
 
-    def _check(self, mutation: Mutation) -> None:
+    def _check(self, write: Write) -> None:
+        mutation = write.mutation
         condition = mutation.condition
         if condition is None:
             return
         current = mutation.bucket.latest(mutation.key)
         if current is not None and current.delete_marker:
             current = None
-        raced = self._received_since_sent(mutation)
+        raced = self._received_since_sent(write)
         if condition.if_none_match and current is not None:
             raise self._precondition_error("If-None-Match", raced)
         if condition.if_match is not None:
@@ -293,10 +287,10 @@ class Sequencer:
             if wanted != "*" and wanted != _strip_quotes(current.etag):
                 raise self._precondition_error("If-Match", raced)
 
-    def _received_since_sent(self, mutation: Mutation) -> bool:
+    def _received_since_sent(self, write: Write) -> bool:
         """Another write to the same key was received while this one was in flight."""
-        latest = self._current.get((mutation.bucket.name, mutation.key))
-        return latest is not None and (latest.received or 0) > mutation.seen_received
+        latest = self._current.get((write.mutation.bucket.name, write.mutation.key))
+        return latest is not None and (latest.received or 0) > write.seen_received
 
     @staticmethod
     def _precondition_error(header: str, raced: bool) -> S3Error:
@@ -322,10 +316,11 @@ class Sequencer:
             return "null"
         return None
 
-    def _apply(self, mutation: Mutation, now: datetime) -> StoredObject | None:
+    def _apply(self, write: Write, now: datetime) -> StoredObject | None:
+        mutation = write.mutation
         bucket = mutation.bucket
         visible_at = self._visible_at(mutation, now)
-        version_id = mutation.version_id
+        version_id = write.version_id
         if mutation.obj is not None:
             obj = mutation.obj.as_received(now, version_id, visible_at)
             bucket._install(obj, now)

@@ -315,3 +315,14 @@ class Store:
     def clear(self) -> None:
         assert self.lock.locked(), "buckets change only at the commit point"
         self._buckets.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectAttributes:
+    content_type: str = "binary/octet-stream"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # cache-control, content-disposition, ...
+    storage_class: str = "STANDARD"
+    tagging: str | None = None
+    acl: str | None = None
+    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from fakes3put._ops.attributes import ObjectAttributes
+from fakes3put._commit.store import ObjectAttributes
 from fakes3put._wire import checksums as _checksums
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._commit.uploads import Upload
+from fakes3put._commit.writes import Condition, Mutation, WriteRecord
 from fakes3put._ops import access
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._wire.response import xml_element
@@ -52,7 +52,7 @@ def submit_version(
             obj=obj,
             condition=condition,
         )
-    )
+    ).record
 
 
 def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:

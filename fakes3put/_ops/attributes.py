@@ -5,10 +5,9 @@ CreateMultipartUpload."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from fakes3put._commit.store import EMPTY, Bucket, StoredObject
+from fakes3put._commit.store import EMPTY, Bucket, ObjectAttributes, StoredObject
 from fakes3put._ops import access, metadata
 from fakes3put._wire.request import Headers
 from fakes3put.errors import S3Error
@@ -37,17 +36,6 @@ STORAGE_CLASSES = frozenset(
         "FSX_ONTAP",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectAttributes:
-    content_type: str = "binary/octet-stream"
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)  # cache-control, content-disposition, ...
-    storage_class: str = "STANDARD"
-    tagging: str | None = None
-    acl: str | None = None
-    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def new_version(

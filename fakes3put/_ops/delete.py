@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fakes3put._commit.sequencer import Condition, Mutation
 from fakes3put._commit.store import Bucket, Store
+from fakes3put._commit.writes import Condition, Mutation, Submitted
 from fakes3put._ops import access, integrity
 from fakes3put._ops._common import MAX_KEY_BYTES, existing_bucket, requested_version, writable_bucket
 from fakes3put._ops.context import OperationContext
@@ -54,17 +54,17 @@ def _deletion(
     return mutation, removes_marker
 
 
-def _deleted(mutation: Mutation, version_id: str | None, removes_marker: bool) -> _Deleted:
+def _deleted(mutation: Mutation, submitted: Submitted, version_id: str | None, removes_marker: bool) -> _Deleted:
     """What S3 reports for a delete once it is acknowledged (``removes_marker`` as planned, for a
     delete a window still holds back; a received one says what it removed)."""
     exact = mutation.delete_version
     if exact is not None:
-        if mutation.record is not None and mutation.record.received is not None:
-            removes_marker = mutation.result is not None and mutation.result.delete_marker
+        if submitted.record.received is not None:
+            removes_marker = submitted.installed is not None and submitted.installed.delete_marker
         return _Deleted(mutation.key, exact, exact if removes_marker else None)
     if mutation.bucket.versioning is None:
         return _Deleted(mutation.key, version_id, None)
-    return _Deleted(mutation.key, None, mutation.version_id or "null")  # a plain delete adds a delete marker
+    return _Deleted(mutation.key, None, submitted.version_id or "null")  # a plain delete adds a delete marker
 
 
 def _removes_marker(bucket: Bucket, key: str, version_id: str) -> bool:
@@ -84,8 +84,8 @@ def delete_object(ctx: OperationContext) -> Response:
     mutation, removes_marker = _deletion(
         ctx, bucket, ctx.request.key, version_id, _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
     )
-    ctx.sequencer.submit(mutation)
-    deleted = _deleted(mutation, version_id, removes_marker)
+    submitted = ctx.sequencer.submit(mutation)
+    deleted = _deleted(mutation, submitted, version_id, removes_marker)
     headers = {}
     if deleted.marker_version is not None:
         headers["x-amz-delete-marker"] = "true"
@@ -127,14 +127,16 @@ def delete_objects(ctx: OperationContext) -> Response:
             ctx, bucket, target.key, target.version_id, condition, sent=sent, operation="DeleteObjects"
         )
         entries.append((target, mutation, removes_marker, None))
-    ctx.sequencer.submit_all([planned for _, planned, _, _ in entries if planned is not None])
+    planned = [entry[1] for entry in entries if entry[1] is not None]
+    outcomes = dict(zip(map(id, planned), ctx.sequencer.submit_many(planned), strict=True))
     inner = ""
-    for target, planned, removes_marker, refused in entries:
-        error = refused if planned is None else planned.refusal
+    for target, wanted, removes_marker, refused in entries:
+        submitted = outcomes[id(wanted)] if wanted is not None else None
+        error = refused if submitted is None else submitted.refusal
         if error is not None:
             inner += _error_entry(target, error)
-        elif planned is not None and not quiet:
-            inner += _deleted_entry(_deleted(planned, target.version_id, removes_marker))
+        elif wanted is not None and submitted is not None and not quiet:
+            inner += _deleted_entry(_deleted(wanted, submitted, target.version_id, removes_marker))
     return Response(200, {"Content-Type": "application/xml"}, xml_document("DeleteResult", inner))
 
 

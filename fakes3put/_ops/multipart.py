@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
+from fakes3put._commit.writes import WriteRecord
 from fakes3put._ops import access, integrity
 from fakes3put._ops._common import (
     MAX_PART_NUMBER,

@@ -16,7 +16,7 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import ProtocolError
 
-from fakes3put import _service
+from fakes3put._service import handle
 from fakes3put._transport import registry
 from fakes3put._wire.request import Address
 from fakes3put._wire.response import ConnectionReset, Response, reason_phrase
@@ -59,7 +59,7 @@ def _intercept(pool: HTTPConnectionPool, method: str, url: str, *args: Any, **kw
     if resolution is None:
         return _original[0](pool, method, url, *args, **kwargs)
     try:
-        response = _service.handle(
+        response = handle(
             resolution.mount.state,
             method=method.upper(),
             address=address,

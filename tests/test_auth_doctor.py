@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -492,6 +493,18 @@ class StreamingSigner(S3SigV4Auth):
         return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 
 
+class TrailerSigner(S3SigV4Auth):
+    def payload(self, request: AWSRequest) -> str:
+        return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+
+
+def signing_key(secret: str, scope: str) -> bytes:
+    key = f"AWS4{secret}".encode()
+    for part in scope.split("/"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
 @pytest.mark.fakes3put(buckets=[BUCKET])
 def test_chunks_signed_over_the_seed_instead_of_chained(fake_s3):
     chunks = [b"a" * 8192, b"b" * 100]
@@ -501,11 +514,36 @@ def test_chunks_signed_over_the_seed_instead_of_chained(fake_s3):
     StreamingSigner(credentials(fake_s3), "s3", "us-east-1").add_auth(request)
     scope = request.headers["Authorization"].split("Credential=")[1].split(",")[0].split("/", 1)[1]
     seed = request.headers["Authorization"].rsplit("Signature=", 1)[1]
-    key = f"AWS4{fake_s3.secret_key}".encode()
-    for part in scope.split("/"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    key = signing_key(fake_s3.secret_key, scope)
     body = chunked_body(key, request.headers["X-Amz-Date"], scope, seed, chunks, chained=False)
     response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=5)
     found = cause(fake_s3, response)
     assert "chunk index 1" in (fake_s3.calls[-1].hint or "")
     assert "signed over the seed signature instead of the previous chunk's" in found
+
+
+@pytest.mark.fakes3put(buckets=[BUCKET])
+def test_trailer_hashed_with_crlf_line_ends(fake_s3):
+    data = b"trailed"
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    url = f"https://{BUCKET}.s3.amazonaws.com/trailed"
+    headers = {
+        "Content-Encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(len(data)),
+        "x-amz-trailer": "x-amz-checksum-crc32",
+    }
+    request = AWSRequest(method="PUT", url=url, headers=headers)
+    TrailerSigner(credentials(fake_s3), "s3", "us-east-1").add_auth(request)
+    amz_date = request.headers["X-Amz-Date"]
+    scope = request.headers["Authorization"].split("Credential=")[1].split(",")[0].split("/", 1)[1]
+    seed = request.headers["Authorization"].rsplit("Signature=", 1)[1]
+    key = signing_key(fake_s3.secret_key, scope)
+    body = chunked_body(key, amz_date, scope, seed, [data], chained=True)[: -len(b"\r\n")]
+    final = body.rsplit(b"chunk-signature=", 1)[1][:64].decode()
+    trailer = f"x-amz-checksum-crc32:{crc}"
+    digest = hashlib.sha256(f"{trailer}\r\n".encode()).hexdigest()  # the wire's CRLF, not '\n'
+    to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, final, digest])
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    body += f"{trailer}\r\nx-amz-trailer-signature:{signature}\r\n\r\n".encode()
+    response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=5)
+    assert "the trailer was hashed with CRLF line ends (as sent) instead of '\\n'" in cause(fake_s3, response)

@@ -18,14 +18,15 @@ from datetime import date, timedelta
 from urllib.parse import quote, unquote
 
 from fakes3put._auth import sigv2, sigv4, streaming
-from fakes3put._auth._common import same_text, sha256_hex, wire_text
+from fakes3put._auth._common import same_text, sha256_hex, utf8, wire_text
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import S3Request
 
 __all__ = ["MAX_CANDIDATES", "diagnose_chunk", "diagnose_sigv2", "diagnose_sigv4", "diagnose_trailer"]
 
-MAX_CANDIDATES = 96  # every family below together stays under this; it is a guard, not a target
+MAX_CANDIDATES = 64  # a guard: the families below together try at most about 45
 _SHOWN = 96  # characters of a value quoted in a sentence
+_MAX_DROPPED = 6  # query parameters tried one at a time as "added after signing"
 
 # Media types clients commonly sign or send: library defaults (botocore's binary/octet-stream,
 # requests' form encoding) and what browsers derive from a file name.
@@ -153,7 +154,7 @@ def _path_variants(path: str) -> Iterator[tuple[str, str]]:
         (decoded, "the key was signed without percent-encoding"),
         (path.replace("%20", "+"), "a space in the key was signed as '+'"),
         (path.replace("+", "%20"), "a '+' in the key was signed as '%20'"),
-        (quote(decoded, safe="/+"), "the key was signed with Python's quote() defaults"),
+        (quote(utf8(decoded), safe="/+"), "the key was signed with Python's quote() defaults"),
     ]
     if "%" in path:
         options.insert(
@@ -316,9 +317,9 @@ def _v4_query(request: S3Request, claim: SigV4Claim, base: _V4) -> Iterator[tupl
             replace(base, query=plus),
         )
     auth = set(sigv4.QUERY_PARAMETERS) if claim.presigned else set()
-    for index, (name, value) in enumerate(pairs):
-        if name in auth:
-            continue
+    droppable = [index for index, (name, _) in enumerate(pairs) if name not in auth]
+    for index in droppable[-_MAX_DROPPED:]:  # parameters added after signing usually go at the end
+        name, value = pairs[index]
         rest = pairs[:index] + pairs[index + 1 :]
         shown = name if value is None else f"{name}={value}"
         yield (
@@ -594,12 +595,12 @@ def _v2_added(request: S3Request, base: _V2, presigned: bool) -> Iterator[tuple[
         else:
             cause = f"{title} {_show(sent)} was added after signing (the signature matches the request without it)"
         yield cause, base.with_header(name, "")
-    for name, value in headers.items():
-        if name.startswith("x-amz-") and name != "x-amz-date":
-            yield (
-                f"{name}: {_show(value)} was added after signing (the signature matches the request without it)",
-                base.without_amz(name),
-            )
+    amz_names = [name for name in headers if name.startswith("x-amz-") and name != "x-amz-date"]
+    for name in amz_names[-_MAX_DROPPED:]:
+        yield (
+            f"{name}: {_show(headers[name])} was added after signing (the signature matches the request without it)",
+            base.without_amz(name),
+        )
 
 
 def _v2_content_type(request: S3Request, base: _V2, presigned: bool) -> Iterator[tuple[str, _V2]]:
@@ -630,7 +631,7 @@ def _v2_resource(request: S3Request, base: _V2) -> Iterator[tuple[str, _V2]]:
     for signed, why in _path_variants(base.path or "/"):
         yield f"{why}: signed {_show(signed)}, sent {_show(base.path)}", replace(base, path=signed)
     subresources = [(n, v) for n, v in request.query if n in sigv2.SIGNED_SUBRESOURCES]
-    for index, (name, value) in enumerate(subresources):
+    for index, (name, value) in list(enumerate(subresources))[-_MAX_DROPPED:]:
         rest = tuple(subresources[:index] + subresources[index + 1 :])
         shown = name if value is None else f"{name}={value}"
         yield (

@@ -541,19 +541,12 @@ def _signed_header_values(request: S3Request, claim: _Claim, host: str) -> list[
     return values
 
 
-def _canonical(
-    request: S3Request,
-    claim: _Claim,
-    *,
-    path: str | None = None,
-    host: str | None = None,
-    query: Iterable[tuple[str, str | None]] | None = None,
-) -> str:
+def _canonical(request: S3Request, claim: _Claim) -> str:
     return canonical_request(
         request.method,
-        request.raw_path if path is None else path,
-        request.query if query is None else query,
-        _signed_header_values(request, claim, request.host if host is None else host),
+        request.raw_path,
+        request.query,
+        _signed_header_values(request, claim, request.host),
         claim.payload_hash,
     )
 

@@ -445,6 +445,17 @@ def test_wrong_secret_points_at_the_access_key_never_the_secret(fake_s3, version
 
 
 @pytest.mark.fakes3put(buckets=[BUCKET])
+def test_a_signed_value_the_fake_cannot_guess_is_named_before_the_secret(fake_s3):
+    s3 = make_client(fake_s3, signature_version="s3v4")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "k", "Metadata": {"a": "1"}})
+    call = refused(fake_s3, requests.put(url, data=b"x", headers={"x-amz-meta-a": "2"}, timeout=5))
+    hint = call.hint or ""
+    assert "Cause found" not in hint
+    assert "The values signed for x-amz-meta-a cannot be guessed: if the request sends other values" in hint
+    assert f"otherwise a wrong secret for access key {fake_s3.access_key!r} is the likelier cause" in hint
+
+
+@pytest.mark.fakes3put(buckets=[BUCKET])
 def test_the_answer_stays_s3s(fake_s3):
     # Same request, doctor or not: 403 with S3's XML elements and nothing more.
     url = make_client(fake_s3).generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "k"})

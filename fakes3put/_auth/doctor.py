@@ -91,6 +91,9 @@ _UNSIGNED_BY_BOTOCORE = frozenset(
     }
 )
 _S3_SIGNED = frozenset({"host", "content-type", "content-md5"})
+# Signed headers whose value the doctor re-tries, or that the fake checks by other means (the date
+# against the clock and the scope, the payload hash against the body).
+_GUESSED_OR_CHECKED = frozenset({"host", "content-type", "x-amz-acl", "x-amz-date", "x-amz-content-sha256"})
 
 
 def _show(value: str) -> str:
@@ -130,13 +133,20 @@ def _search(provided: str, candidates: Iterable[tuple[str, Callable[[], str]]]) 
     return None, tried
 
 
-def _verdict(found: str | None, tried: int, access_key: str, families: str) -> str:
+def _verdict(found: str | None, tried: int, access_key: str, families: str, unguessable: list[str]) -> str:
     if found is not None:
         return f"Cause found: {found} (re-signing with that reproduces the signature sent)."
-    return (
-        f"None of the {tried} usual client mistakes the fake re-signed with ({families}) reproduces "
-        f"the signature sent, so a wrong secret for access key {access_key!r} is the likelier cause."
+    tried_all = (
+        f"None of the {tried} usual client mistakes the fake re-signed with ({families}) reproduces the signature sent"
     )
+    if unguessable:
+        # A signed value the fake never saw cannot be re-tried: say so rather than blame the secret outright.
+        return (
+            f"{tried_all}. The values signed for {', '.join(unguessable)} cannot be guessed: if the request sends "
+            f"other values than were signed, that is the cause; otherwise a wrong secret for access key "
+            f"{access_key!r} is the likelier cause."
+        )
+    return f"{tried_all}, so a wrong secret for access key {access_key!r} is the likelier cause."
 
 
 # --- shared variants of the resource: key encoding, method ---------------------------------
@@ -241,6 +251,7 @@ def diagnose_sigv4(request: S3Request, claim: SigV4Claim, *, secret: str, key: b
         tried,
         claim.credential.access_key,
         "signed header values, key and query encoding, host, method, credential scope, SigV2/SigV4",
+        [name for name, _ in claim.signed_headers if name not in _GUESSED_OR_CHECKED],
     )
 
 
@@ -508,6 +519,7 @@ def diagnose_sigv2(
         tried,
         access_key,
         "Date/x-amz-date slot, headers changed or added after signing, key encoding, method, SigV2/SigV4",
+        [],
     )
 
 

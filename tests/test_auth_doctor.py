@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -49,9 +49,10 @@ def cause(fake: FakeS3, response: requests.Response) -> str:
     """The doctor's sentence for the refused call (also shown by Call.describe())."""
     call = refused(fake, response)
     hint = call.hint or ""
-    assert "Cause found: " in hint, hint
-    assert hint.split("Cause found: ", 1)[1] in call.describe()
-    return hint.split("Cause found: ", 1)[1]
+    assert "Cause found by re-signing" in hint, hint
+    found = hint.split("Cause found by re-signing", 1)[1].partition(": ")[2]
+    assert found in call.describe()
+    return found
 
 
 def credentials(fake: FakeS3) -> Credentials:
@@ -77,6 +78,7 @@ def test_sigv2_presigned_put_then_a_content_type_is_sent(fake_s3):
     response = requests.put(url, data=b"png", headers={"Content-Type": "image/png"}, timeout=5)
     found = cause(fake_s3, response)
     assert "the URL was signed without Content-Type but the request sends 'image/png'" in found
+    assert "presign with ContentType='image/png' or send no Content-Type" in found
     assert "photo.png" not in fake_s3.buckets[BUCKET]
 
 
@@ -323,6 +325,16 @@ def test_proxy_changed_the_host(fake_s3):
     )
 
 
+@pytest.mark.fakes3put(buckets=[BUCKET])
+def test_url_for_the_global_endpoint_sent_to_the_regional_one(fake_s3):
+    s3 = make_client(fake_s3, signature_version="s3v4", s3={"addressing_style": "path"})
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "k"})
+    regional = url.replace("https://s3.amazonaws.com/", "https://s3.us-east-1.amazonaws.com/")
+    found = cause(fake_s3, requests.put(regional, data=b"x", timeout=5))
+    assert "the request was signed for the global endpoint" in found
+    assert "signed host 's3.amazonaws.com', sent host 's3.us-east-1.amazonaws.com'" in found
+
+
 # --------------------------------------------------------------------------- method
 
 
@@ -366,6 +378,26 @@ def test_signing_key_derived_for_another_service(fake_s3):
     KeyForOtherService(credentials(fake_s3), "s3", "us-east-1").add_auth(request)
     found = cause(fake_s3, send(request))
     assert "the signing key was derived for service 's3-object-lambda' while the Credential names 's3'" in found
+
+
+@pytest.mark.fakes3put(buckets=[BUCKET])
+def test_signing_key_cached_from_the_day_before(fake_s3):
+    class StaleKeySigner(S3SigV4Auth):
+        """A signer that reuses yesterday's derived key (a key cache keyed without the date)."""
+
+        def signature(self, string_to_sign: str, request: AWSRequest) -> str:
+            today = datetime.strptime(request.context["timestamp"][0:8], "%Y%m%d")
+            key = f"AWS4{self.credentials.secret_key}".encode()
+            for part in ((today - timedelta(days=1)).strftime("%Y%m%d"), self._region_name, "s3", "aws4_request"):
+                key = self._sign(key, part)
+            return self._sign(key, string_to_sign, hex=True)
+
+    request = AWSRequest(method="PUT", url=f"https://{BUCKET}.s3.amazonaws.com/k", data=b"x")
+    request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(b"x").hexdigest()
+    StaleKeySigner(credentials(fake_s3), "s3", "us-east-1").add_auth(request)
+    found = cause(fake_s3, send(request))
+    assert "the signing key was derived for date" in found
+    assert "(a key cached across midnight?) while the Credential names" in found
 
 
 # --------------------------------------------------------------------------- SigV2 / SigV4 confusion

@@ -135,7 +135,7 @@ def _search(provided: str, candidates: Iterable[tuple[str, Callable[[], str]]]) 
 
 def _verdict(found: str | None, tried: int, access_key: str, families: str, unguessable: list[str]) -> str:
     if found is not None:
-        return f"Cause found: {found} (re-signing with that reproduces the signature sent)."
+        return f"Cause found by re-signing: {found}."
     tried_all = (
         f"None of the {tried} usual client mistakes the fake re-signed with ({families}) reproduces the signature sent"
     )
@@ -602,7 +602,7 @@ def _v2_added(request: S3Request, base: _V2, presigned: bool) -> Iterator[tuple[
             continue
         title = _header_title(name)
         if presigned:
-            advice = f"presign with {title} {_show(sent)} or send none" if name == "content-type" else "send none"
+            advice = f"presign with ContentType={sent!r} or send no {title}" if name == "content-type" else "send none"
             cause = f"the URL was signed without {title} but the request sends {_show(sent)}; {advice}"
         else:
             cause = f"{title} {_show(sent)} was added after signing (the signature matches the request without it)"
@@ -736,7 +736,7 @@ def diagnose_chunk(
     )
     found, tried = _search(provided, candidates)
     if found is not None:
-        return f"Cause found: {found} (re-signing with that reproduces the chunk signature sent)."
+        return f"Cause found by re-signing the chunk: {found}."
     return (
         f"None of the {tried} usual chaining mistakes reproduces it, and the seed signature checked out with "
         "the same key, so the chunk's bytes most likely changed after signing."
@@ -775,7 +775,7 @@ def diagnose_trailer(
     ]
     found, tried = _search(provided, candidates)
     if found is not None:
-        return f"Cause found: {found} (re-signing with that reproduces the trailer signature sent)."
+        return f"Cause found by re-signing the trailer: {found}."
     return (
         f"None of the {tried} usual trailer mistakes reproduces it, so a trailer value most likely changed "
         "after signing."

@@ -22,7 +22,7 @@ from fakes3put._auth._common import same_text, sha256_hex, utf8, wire_text
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import S3Request
 
-__all__ = ["MAX_CANDIDATES", "diagnose_chunk", "diagnose_sigv2", "diagnose_sigv4", "diagnose_trailer"]
+__all__ = ["MAX_CANDIDATES", "SigV4Claim", "diagnose_chunk", "diagnose_sigv2", "diagnose_sigv4", "diagnose_trailer"]
 
 MAX_CANDIDATES = 64  # a guard: the families below together try at most about 45
 _SHOWN = 96  # characters of a value quoted in a sentence
@@ -40,7 +40,6 @@ _CONTENT_TYPES = (
     "image/jpeg",
     "image/png",
 )
-# The canned ACLs S3 accepts in x-amz-acl.
 # What browsers and upload libraries derive from a file name (a small table: the system's
 # mimetypes database costs milliseconds to load, and these are the usual uploads).
 _TYPE_BY_EXTENSION = {
@@ -61,6 +60,7 @@ _TYPE_BY_EXTENSION = {
     ".mp4": "video/mp4",
     ".parquet": "application/vnd.apache.parquet",
 }
+# The canned ACLs S3 accepts in x-amz-acl.
 _CANNED_ACLS = (
     "private",
     "public-read",
@@ -90,6 +90,7 @@ _UNSIGNED_BY_BOTOCORE = frozenset(
         "connection",
     }
 )
+# What S3 requires signed (host, x-amz-*) plus the Content-* headers most signers include.
 _S3_SIGNED = frozenset({"host", "content-type", "content-md5"})
 # Signed headers whose value the doctor re-tries, or that the fake checks by other means (the date
 # against the clock and the scope, the payload hash against the body).

@@ -160,8 +160,13 @@ def signature_mismatch(
     provided: str,
     canonical_request: str | None,
     hint: str,
+    diagnosis: str | None = None,
 ) -> S3Error:
-    """SignatureDoesNotMatch with S3's diagnostic elements, in S3's order."""
+    """SignatureDoesNotMatch with S3's diagnostic elements, in S3's order.
+
+    ``diagnosis`` is the signature doctor's sentence (``fakes3put._auth.doctor``); it goes after
+    the hint and, like the hint, only into the call log, never into the XML.
+    """
     extra = {
         "AWSAccessKeyId": access_key,
         "StringToSign": string_to_sign,
@@ -171,4 +176,5 @@ def signature_mismatch(
     if canonical_request is not None:
         extra["CanonicalRequest"] = canonical_request
         extra["CanonicalRequestBytes"] = hex_dump(canonical_request)
-    return S3Error("SignatureDoesNotMatch", extra=extra, hint=hint)
+    full_hint = f"{hint} {diagnosis}" if diagnosis else hint
+    return S3Error("SignatureDoesNotMatch", extra=extra, hint=full_hint)

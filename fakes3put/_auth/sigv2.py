@@ -120,22 +120,15 @@ def request_string_to_sign(
     date: str,
     *,
     extra_amz: Iterable[tuple[str, str]] = (),
-    skip_amz: frozenset[str] = frozenset(),
-    bucket_in_resource: bool = True,
 ) -> str:
     """The StringToSign S3 computes for ``request`` with ``date`` in the Date slot.
 
-    ``extra_amz`` adds x-amz-* values carried elsewhere (presigned URLs); ``skip_amz`` and
-    ``bucket_in_resource`` exist only to reproduce common client mistakes in hints.
+    ``extra_amz`` adds x-amz-* values carried elsewhere (presigned URLs).
     """
     headers = request.headers
-    amz = [
-        (name, wire_text(value))
-        for name, value in headers.items()
-        if name.startswith("x-amz-") and name not in skip_amz
-    ]
+    amz = [(name, wire_text(value)) for name, value in headers.items() if name.startswith("x-amz-")]
     amz.extend(extra_amz)
-    virtual = request.addressing == "virtual" and bucket_in_resource
+    virtual = request.addressing == "virtual"
     return string_to_sign(
         request.method,
         content_md5=wire_text(headers.get("content-md5") or "").strip(),
@@ -182,23 +175,13 @@ def verify_header(
     expected = request_string_to_sign(request, date_slot)
     if same_text(provided, sign(secret, expected)):
         return access_key
-    guesses = []
-    if amz_date is not None:
-        # The AWS guide's own DELETE example signs x-amz-date in the Date slot.
-        guesses.append(
-            (
-                "the client put x-amz-date in the Date slot and left it out of the x-amz-* lines; "
-                "S3 leaves the Date slot empty when x-amz-date is sent",
-                request_string_to_sign(request, wire_text(amz_date).strip(), skip_amz=frozenset({"x-amz-date"})),
-            )
-        )
-    guesses.extend(_resource_guesses(request, date_slot, ()))
     raise signature_mismatch(
         access_key=access_key,
         string_to_sign=expected,
         provided=provided,
         canonical_request=None,
-        hint=_mismatch_hint(secret, provided, guesses),
+        hint=_MISMATCH_HINT,
+        diagnosis=_diagnose(request, access_key, secret, provided, date_slot, (), presigned=False),
     )
 
 
@@ -251,41 +234,41 @@ def verify_query(
     expected = request_string_to_sign(request, expires, extra_amz=extra_amz)
     if same_text(provided, sign(secret, expected)):
         return access_key
-    hint = _mismatch_hint(secret, provided, _resource_guesses(request, expires, extra_amz))
-    url_type = request.query_value("content-type")
-    sent_type = request.headers.get("content-type")
-    if url_type is not None and url_type != sent_type:
-        hint += (
-            f" The URL was presigned with content-type={url_type!r} but the request sends "
-            f"Content-Type {sent_type!r}; send exactly the presigned value."
-        )
     raise signature_mismatch(
         access_key=access_key,
         string_to_sign=expected,
         provided=provided,
         canonical_request=None,
-        hint=hint,
+        hint=_MISMATCH_HINT,
+        diagnosis=_diagnose(request, access_key, secret, provided, expires, extra_amz, presigned=True),
     )
 
 
-def _resource_guesses(request: S3Request, date: str, extra_amz: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    if request.addressing != "virtual" or not request.bucket:
-        return []
-    return [
-        (
-            "the client left the bucket out of the resource; a virtual-hosted request signs /<bucket><path>",
-            request_string_to_sign(request, date, extra_amz=extra_amz, bucket_in_resource=False),
-        )
-    ]
+_MISMATCH_HINT = (
+    "the signature was computed over a different StringToSign (or with another secret key); "
+    "compare StringToSign below with yours."
+)
 
 
-def _mismatch_hint(secret: str, provided: str, guesses: Iterable[tuple[str, str]]) -> str:
-    """Explain a mismatch, naming a common client mistake when re-signing with it matches."""
-    base = (
-        "the signature was computed over a different StringToSign (or with another secret key); "
-        "compare StringToSign below with yours."
+def _diagnose(
+    request: S3Request,
+    access_key: str,
+    secret: str,
+    provided: str,
+    date_slot: str,
+    extra_amz: Iterable[tuple[str, str]],
+    *,
+    presigned: bool,
+) -> str:
+    # Imported here: the doctor re-signs with this module's primitives, and runs only after a mismatch.
+    from fakes3put._auth import doctor
+
+    return doctor.diagnose_sigv2(
+        request,
+        access_key=access_key,
+        secret=secret,
+        provided=provided,
+        date_slot=date_slot,
+        extra_amz=extra_amz,
+        presigned=presigned,
     )
-    for reason, candidate in guesses:
-        if same_text(provided, sign(secret, candidate)):
-            return f"{base} Likely cause: {reason}."
-    return base

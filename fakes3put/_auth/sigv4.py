@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from fakes3put._auth import streaming
 from fakes3put._auth._common import (
@@ -541,19 +541,12 @@ def _signed_header_values(request: S3Request, claim: _Claim, host: str) -> list[
     return values
 
 
-def _canonical(
-    request: S3Request,
-    claim: _Claim,
-    *,
-    path: str | None = None,
-    host: str | None = None,
-    query: Iterable[tuple[str, str | None]] | None = None,
-) -> str:
+def _canonical(request: S3Request, claim: _Claim) -> str:
     return canonical_request(
         request.method,
-        request.raw_path if path is None else path,
-        request.query if query is None else query,
-        _signed_header_values(request, claim, request.host if host is None else host),
+        request.raw_path,
+        request.query,
+        _signed_header_values(request, claim, request.host),
         claim.payload_hash,
     )
 
@@ -584,7 +577,8 @@ def _check_signature(request: S3Request, claim: _Claim, secret: str, signing_key
         string_to_sign=expected_sts,
         provided=claim.signature,
         canonical_request=expected_request,
-        hint=_mismatch_hint(request, claim, key, scope),
+        hint=_mismatch_hint(request, claim),
+        diagnosis=_diagnose(request, claim, secret, key),
     )
 
 
@@ -599,8 +593,8 @@ def _unsigned_headers(request: S3Request, claim: _Claim) -> list[str]:
     return unsigned
 
 
-def _mismatch_hint(request: S3Request, claim: _Claim, key: bytes, scope: str) -> str:
-    """Explain a mismatch; name the usual client mistake when re-signing with it matches."""
+def _mismatch_hint(request: S3Request, claim: _Claim) -> str:
+    """What the fake can tell from the request alone; the doctor's diagnosis follows it."""
     notes = [
         "the signature was computed over a different canonical request (or with another secret key); "
         "compare CanonicalRequest below with yours."
@@ -610,23 +604,22 @@ def _mismatch_hint(request: S3Request, claim: _Claim, key: bytes, scope: str) ->
     absent = [name for name in claim.signed_headers if name != "host" and name not in request.headers]
     if absent:
         notes.append(f"Signed header(s) {', '.join(absent)} are not on the request (signed as empty).")
-    path = request.raw_path or "/"
-    guesses = [
-        (
-            "the path was percent-encoded twice (the rule of other AWS services, not S3's)",
-            _canonical(request, claim, path=uri_encode(path, safe="/")),
-        )
-    ]
-    if "%" in path:
-        guesses.append(("the decoded path was signed", _canonical(request, claim, path=unquote(path))))
-    if ":" in request.host:
-        bare = request.host.rsplit(":", 1)[0]
-        guesses.append((f"the Host was signed without its port ({bare!r})", _canonical(request, claim, host=bare)))
-    for reason, candidate in guesses:
-        if same_text(claim.signature, signature(key, string_to_sign(claim.amz_date, scope, candidate))):
-            notes.append(f"Likely cause: {reason}.")
-            break
     return " ".join(notes)
+
+
+def _diagnose(request: S3Request, claim: _Claim, secret: str, key: bytes) -> str:
+    # Imported here: the doctor re-signs with this module's primitives, and runs only after a mismatch.
+    from fakes3put._auth import doctor
+
+    signed = doctor.SigV4Claim(
+        credential=claim.credential,
+        signed_headers=tuple(_signed_header_values(request, claim, request.host)),
+        amz_date=claim.amz_date,
+        payload_hash=claim.payload_hash,
+        provided=claim.signature,
+        presigned=claim.presigned,
+    )
+    return doctor.diagnose_sigv4(request, signed, secret=secret, key=key)
 
 
 def _malformed_header(detail: str, hint: str, *, extra: Mapping[str, str] | None = None) -> S3Error:

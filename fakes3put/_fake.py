@@ -16,8 +16,8 @@ from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._commit.writes import WriteRecord
 from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
-from fakes3put._ops.context import Settings
 from fakes3put._ops.names import bucket_name_problem
+from fakes3put._settings import Settings
 from fakes3put._state import FakeState, system_clock
 from fakes3put._transport import lifecycle
 from fakes3put._transport.registry import Mount

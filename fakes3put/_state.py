@@ -19,7 +19,7 @@ from fakes3put._commit.faults import Faults
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
-from fakes3put._ops.context import Settings
+from fakes3put._settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

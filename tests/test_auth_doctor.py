@@ -25,7 +25,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from fakes3put import FakeS3
-from fakes3put._calls import Call
+from fakes3put._state import Call
 
 from .helpers import make_client
 

@@ -7,12 +7,13 @@ exactly where S3 would reject the request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fakes3put._auth import sigv2, sigv4
-from fakes3put._auth._common import as_utc
+from fakes3put._auth._common import SignatureMismatch, as_utc
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
@@ -46,7 +47,22 @@ class Authentication:
 def check_payload(authentication: Authentication, payload: Payload) -> None:
     """After the body is read: it must be what the signature promised (hash, chunk signatures)."""
     if authentication.promise is not None:
-        sigv4.check_payload(payload, authentication.promise)
+        with _diagnosed():
+            sigv4.check_payload(payload, authentication.promise)
+
+
+@contextlib.contextmanager
+def _diagnosed() -> Iterator[None]:
+    """A signature mismatch leaves with the doctor's diagnosis in its hint (call log only)."""
+    try:
+        yield
+    except SignatureMismatch as mismatch:
+        if mismatch.evidence is not None:
+            from fakes3put._auth import doctor  # loaded after a first mismatch only
+
+            diagnosis = doctor.diagnose(mismatch.evidence)
+            mismatch.hint = f"{mismatch.hint} {diagnosis}" if mismatch.hint else diagnosis
+        raise
 
 
 def authenticate(
@@ -78,6 +94,20 @@ def authenticate(
     )
     if not verify:
         return Authentication(_identify(request, authorization, query_schemes))
+    with _diagnosed():
+        return _verify(request, authorization, query_schemes, credentials, now, expected_region, max_skew, signing_keys)
+
+
+def _verify(
+    request: S3Request,
+    authorization: str | None,
+    query_schemes: list[str],
+    credentials: Mapping[str, str],
+    now: datetime,
+    expected_region: str,
+    max_skew: timedelta,
+    signing_keys: sigv4.KeyCache | None,
+) -> Authentication:
 
     if (authorization is not None and query_schemes) or len(query_schemes) > 1:
         # S3's wording for this case, as commonly quoted; the reference marks it unverified.

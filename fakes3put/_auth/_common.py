@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any, Literal
 
 from fakes3put.errors import S3Error
 
@@ -153,6 +155,24 @@ def unknown_key_error(access_key: str, known: Iterable[str]) -> S3Error:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the signature doctor needs to re-sign one mismatch: which search (``kind``) and its
+    arguments. It travels up with the error; ``authenticate`` hands it to the doctor, so the
+    signers never call the doctor that builds on them."""
+
+    kind: Literal["sigv4", "sigv2", "chunk", "trailer"]
+    arguments: Mapping[str, Any]
+
+
+class SignatureMismatch(S3Error):
+    """SignatureDoesNotMatch, carrying the evidence for the doctor's diagnosis."""
+
+    def __init__(self, *, evidence: Evidence | None, extra: Mapping[str, str], hint: str) -> None:
+        super().__init__("SignatureDoesNotMatch", extra=extra, hint=hint)
+        self.evidence = evidence
+
+
 def signature_mismatch(
     *,
     access_key: str,
@@ -160,12 +180,12 @@ def signature_mismatch(
     provided: str,
     canonical_request: str | None,
     hint: str,
-    diagnosis: str | None = None,
-) -> S3Error:
+    evidence: Evidence | None = None,
+) -> SignatureMismatch:
     """SignatureDoesNotMatch with S3's diagnostic elements, in S3's order.
 
-    ``diagnosis`` is the signature doctor's sentence (``fakes3put._auth.doctor``); it goes after
-    the hint and, like the hint, only into the call log, never into the XML.
+    ``evidence`` lets the signature doctor (``fakes3put._auth.doctor``) add its sentence after the
+    hint; like the hint, it goes only into the call log, never into the XML.
     """
     extra = {
         "AWSAccessKeyId": access_key,
@@ -176,5 +196,4 @@ def signature_mismatch(
     if canonical_request is not None:
         extra["CanonicalRequest"] = canonical_request
         extra["CanonicalRequestBytes"] = hex_dump(canonical_request)
-    full_hint = f"{hint} {diagnosis}" if diagnosis else hint
-    return S3Error("SignatureDoesNotMatch", extra=extra, hint=full_hint)
+    return SignatureMismatch(evidence=evidence, extra=extra, hint=hint)

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from urllib.parse import quote, unquote
 
 from fakes3put._auth import sigv2, sigv4, streaming
-from fakes3put._auth._common import same_text, sha256_hex, utf8, wire_text
+from fakes3put._auth._common import Evidence, same_text, sha256_hex, utf8, wire_text
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import S3Request
 
@@ -781,3 +781,32 @@ def diagnose_trailer(
         f"None of the {tried} usual trailer mistakes reproduces it, so a trailer value most likely changed "
         "after signing."
     )
+
+
+def diagnose(evidence: Evidence) -> str:
+    """The doctor's sentence for one SignatureDoesNotMatch, from the evidence its signer kept."""
+    args = evidence.arguments
+    if evidence.kind == "sigv4":
+        claim = SigV4Claim(
+            credential=args["credential"],
+            signed_headers=args["signed_headers"],
+            amz_date=args["amz_date"],
+            payload_hash=args["payload_hash"],
+            provided=args["provided"],
+            presigned=args["presigned"],
+        )
+        return diagnose_sigv4(args["request"], claim, secret=args["secret"], key=args["key"])
+    if evidence.kind == "sigv2":
+        return diagnose_sigv2(
+            args["request"],
+            access_key=args["access_key"],
+            secret=args["secret"],
+            provided=args["provided"],
+            date_slot=args["date_slot"],
+            extra_amz=args["extra_amz"],
+            presigned=args["presigned"],
+        )
+    chain = {name: args[name] for name in ("key", "amz_date", "scope", "seed", "previous")}
+    if evidence.kind == "chunk":
+        return diagnose_chunk(args["chunked"], args["index"], **chain)
+    return diagnose_trailer(args["chunked"], **chain)

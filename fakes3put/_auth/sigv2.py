@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from fakes3put._auth._common import (
+    Evidence,
     iso8601,
     missing_date_error,
     parse_any_date,
@@ -181,7 +182,7 @@ def verify_header(
         provided=provided,
         canonical_request=None,
         hint=_MISMATCH_HINT,
-        diagnosis=_diagnose(request, access_key, secret, provided, date_slot, (), presigned=False),
+        evidence=_evidence(request, access_key, secret, provided, date_slot, (), presigned=False),
     )
 
 
@@ -240,7 +241,7 @@ def verify_query(
         provided=provided,
         canonical_request=None,
         hint=_MISMATCH_HINT,
-        diagnosis=_diagnose(request, access_key, secret, provided, expires, extra_amz, presigned=True),
+        evidence=_evidence(request, access_key, secret, provided, expires, extra_amz, presigned=True),
     )
 
 
@@ -250,7 +251,7 @@ _MISMATCH_HINT = (
 )
 
 
-def _diagnose(
+def _evidence(
     request: S3Request,
     access_key: str,
     secret: str,
@@ -259,16 +260,16 @@ def _diagnose(
     extra_amz: Iterable[tuple[str, str]],
     *,
     presigned: bool,
-) -> str:
-    # Imported here: the doctor re-signs with this module's primitives, and runs only after a mismatch.
-    from fakes3put._auth import doctor
-
-    return doctor.diagnose_sigv2(
-        request,
-        access_key=access_key,
-        secret=secret,
-        provided=provided,
-        date_slot=date_slot,
-        extra_amz=extra_amz,
-        presigned=presigned,
+) -> Evidence:
+    return Evidence(
+        "sigv2",
+        {
+            "request": request,
+            "access_key": access_key,
+            "secret": secret,
+            "provided": provided,
+            "date_slot": date_slot,
+            "extra_amz": tuple(extra_amz),
+            "presigned": presigned,
+        },
     )

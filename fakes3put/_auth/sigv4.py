@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fakes3put._auth import streaming
 from fakes3put._auth._common import (
     AMZ_DATE_FORMAT,
+    Evidence,
     hmac_sha256,
     iso8601,
     missing_date_error,
@@ -578,7 +579,20 @@ def _check_signature(request: S3Request, claim: _Claim, secret: str, signing_key
         provided=claim.signature,
         canonical_request=expected_request,
         hint=_mismatch_hint(request, claim),
-        diagnosis=_diagnose(request, claim, secret, key),
+        evidence=Evidence(
+            "sigv4",
+            {
+                "request": request,
+                "credential": claim.credential,
+                "signed_headers": tuple(_signed_header_values(request, claim, request.host)),
+                "amz_date": claim.amz_date,
+                "payload_hash": claim.payload_hash,
+                "provided": claim.signature,
+                "presigned": claim.presigned,
+                "secret": secret,
+                "key": key,
+            },
+        ),
     )
 
 
@@ -605,21 +619,6 @@ def _mismatch_hint(request: S3Request, claim: _Claim) -> str:
     if absent:
         notes.append(f"Signed header(s) {', '.join(absent)} are not on the request (signed as empty).")
     return " ".join(notes)
-
-
-def _diagnose(request: S3Request, claim: _Claim, secret: str, key: bytes) -> str:
-    # Imported here: the doctor re-signs with this module's primitives, and runs only after a mismatch.
-    from fakes3put._auth import doctor
-
-    signed = doctor.SigV4Claim(
-        credential=claim.credential,
-        signed_headers=tuple(_signed_header_values(request, claim, request.host)),
-        amz_date=claim.amz_date,
-        payload_hash=claim.payload_hash,
-        provided=claim.signature,
-        presigned=claim.presigned,
-    )
-    return doctor.diagnose_sigv4(request, signed, secret=secret, key=key)
 
 
 def _malformed_header(detail: str, hint: str, *, extra: Mapping[str, str] | None = None) -> S3Error:

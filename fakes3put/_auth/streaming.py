@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from fakes3put._auth._common import hmac_sha256, same_text, sha256_hex, signature_mismatch
+from fakes3put._auth._common import Evidence, hmac_sha256, same_text, sha256_hex, signature_mismatch
 from fakes3put._wire.chunked import ChunkedBody
 
 CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD"
@@ -111,10 +111,19 @@ def verify_chain(
                     "changed after signing or the signer chained from a different previous signature. "
                     "StringToSign below is that chunk's."
                 ),
-                diagnosis=None
+                evidence=None
                 if chunk.signature is None
-                else _diagnose_chunk(
-                    chunked, index, key=key, amz_date=amz_date, scope=scope, seed=seed, previous=previous
+                else Evidence(
+                    "chunk",
+                    {
+                        "chunked": chunked,
+                        "index": index,
+                        "key": key,
+                        "amz_date": amz_date,
+                        "scope": scope,
+                        "seed": seed,
+                        "previous": previous,
+                    },
                 ),
             )
         previous = provided
@@ -138,22 +147,17 @@ def verify_chain(
                 f"the trailer section ({names}) {problem}; a trailer value changed after signing, or the "
                 "signer hashed other text than 'name:value\\n' per trailer. StringToSign below is the trailer's."
             ),
-            diagnosis=None
+            evidence=None
             if chunked.trailer_signature is None
-            else _diagnose_trailer(chunked, key=key, amz_date=amz_date, scope=scope, seed=seed, previous=previous),
+            else Evidence(
+                "trailer",
+                {
+                    "chunked": chunked,
+                    "key": key,
+                    "amz_date": amz_date,
+                    "scope": scope,
+                    "seed": seed,
+                    "previous": previous,
+                },
+            ),
         )
-
-
-def _diagnose_chunk(
-    chunked: ChunkedBody, index: int, *, key: bytes, amz_date: str, scope: str, seed: str, previous: str
-) -> str:
-    # Imported on a broken chain only: the doctor builds on this module and on sigv4.
-    from fakes3put._auth import doctor
-
-    return doctor.diagnose_chunk(chunked, index, key=key, amz_date=amz_date, scope=scope, seed=seed, previous=previous)
-
-
-def _diagnose_trailer(chunked: ChunkedBody, *, key: bytes, amz_date: str, scope: str, seed: str, previous: str) -> str:
-    from fakes3put._auth import doctor
-
-    return doctor.diagnose_trailer(chunked, key=key, amz_date=amz_date, scope=scope, seed=seed, previous=previous)

@@ -10,17 +10,9 @@ from fakes3put._auth import Principal
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
+from fakes3put._settings import Settings
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The constructor's choices that operations read."""
-
-    region: str
-    plus_as_space: bool
-    accept_chunked_transfer: bool = False
 
 
 @dataclass(slots=True)

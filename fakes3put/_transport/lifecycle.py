@@ -8,7 +8,6 @@ stops, in any order.
 from __future__ import annotations
 
 from fakes3put._transport import environment, registry, responses_bridge
-from fakes3put._transport import urllib3 as urllib3_transport
 from fakes3put._transport.registry import Mount
 
 _real_environment: list[environment.SavedEnvironment] = []
@@ -16,6 +15,9 @@ _environment_of: list[Mount] = []  # the mount whose credentials are in the envi
 
 
 def start(mount: Mount) -> None:
+    # The request path loads with the first fake started, not with ``import fakes3put``.
+    from fakes3put._transport import urllib3 as urllib3_transport
+
     with registry.lock:
         if not registry.active:
             urllib3_transport.install()
@@ -25,6 +27,8 @@ def start(mount: Mount) -> None:
 
 
 def stop(mount: Mount) -> None:
+    from fakes3put._transport import urllib3 as urllib3_transport
+
     with registry.lock:
         if mount in registry.active:
             registry.active.remove(mount)

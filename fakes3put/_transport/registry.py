@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fakes3put._state import FakeState
 from fakes3put._transport.routing import Router
 from fakes3put._wire.request import Address, Route
 from fakes3put.errors import UnhandledRequestError
+
+if TYPE_CHECKING:
+    from fakes3put._state import FakeState
 
 
 @dataclass(eq=False, slots=True)

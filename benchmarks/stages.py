@@ -6,9 +6,10 @@
 
 Each stage function of the request path is wrapped with a ``perf_counter`` pair for the run
 (which adds well under a microsecond per stage), so the figures are what the stages cost
-between the client's own work, not in a tight loop. Stages nest: ``handle`` includes
-``_process``, which includes ``authenticate``, and so on. This is a profiling aid for the
-figures in RESULTS.md, not a benchmark: ``run.py`` and ``compare.py`` give the timings.
+between the client's own work, not in a tight loop. Stages nest (``handle`` includes the rest
+of the pipeline, and so on); the package lists them in ``fakes3put._service.PROFILED_STAGES``.
+This is a profiling aid for the figures in RESULTS.md, not a benchmark: ``run.py`` and
+``compare.py`` give the timings.
 """
 
 from __future__ import annotations
@@ -26,38 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # the benchmark's own client and fake set-ups
 
-# (module, owner inside it or "", function name): the stages of one request, outermost first.
-STAGES = [
-    ("_fake", "FakeS3", "_answer"),
-    ("_service", "", "handle"),
-    ("_service", "", "_process"),
-    ("_service", "", "_take_payload"),
-    ("_service", "", "authenticate"),
-    ("_service", "", "_log"),
-    ("_wire.parse", "", "effective_headers"),
-    ("_wire.parse", "", "build_request"),
-    ("_wire.response", "Response", "to_urllib3"),
-    ("_ops.put", "", "writable_bucket"),
-    ("_ops.put", "", "requested_attributes"),
-    ("_ops.put", "", "new_version"),
-    ("_ops.put", "", "submit_version"),
-    ("_ops.integrity", "", "declared_length"),
-    ("_ops.integrity", "", "verify"),
-    ("_commit.sequencer", "Sequencer", "submit"),
-    ("_commit.sequencer", "Sequencer", "receive"),
-    ("_state", "FakeState", "request_ids"),
-]
-
 
 def instrument(samples: dict[str, list[float]]) -> None:
     import importlib
 
-    for module_name, owner_name, function_name in STAGES:
-        module = importlib.import_module(f"fakes3put.{module_name}")
+    from fakes3put._service import PROFILED_STAGES  # the package names its own stages
+
+    for label, module_name, owner_name, function_name in PROFILED_STAGES:
+        module = importlib.import_module(module_name)
         owner: Any = getattr(module, owner_name) if owner_name else module
-        original = getattr(owner, function_name)
-        label = f"{owner_name or module_name}.{function_name}"
-        setattr(owner, function_name, _timed(original, samples[label]))
+        setattr(owner, function_name, _timed(getattr(owner, function_name), samples[label]))
 
 
 def _timed(original: Callable[..., Any], into: list[float]) -> Callable[..., Any]:

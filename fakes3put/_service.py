@@ -281,3 +281,27 @@ def _log(
             fault=fault,
         )
     )
+
+
+# The request path stage by stage, for profiling (benchmarks/stages.py wraps each in a timer):
+# (label, module the function is looked up in when it is called, class or "", function name).
+PROFILED_STAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("transport: urlopen", "fakes3put._transport.urllib3", "", "_intercept"),
+    ("pipeline: handle", "fakes3put._transport.urllib3", "", "handle"),
+    ("pipeline: after the request line", "fakes3put._service", "", "_process"),
+    ("wire: headers", "fakes3put._wire.parse", "", "effective_headers"),
+    ("wire: request", "fakes3put._wire.parse", "", "build_request"),
+    ("wire: length check", "fakes3put._ops.integrity", "", "declared_length"),
+    ("auth: signature", "fakes3put._service", "", "_authenticate"),
+    ("body: read, decode, digests", "fakes3put._service", "", "_read"),
+    ("auth: payload promise", "fakes3put._service", "", "check_payload"),
+    ("put: bucket and permission", "fakes3put._ops.put", "", "writable_bucket"),
+    ("put: integrity", "fakes3put._ops.integrity", "", "verify"),
+    ("put: attributes", "fakes3put._ops.put", "", "requested_attributes"),
+    ("put: new version", "fakes3put._ops.put", "", "new_version"),
+    ("commit: submit", "fakes3put._commit.sequencer", "Sequencer", "submit"),
+    ("commit: receipt", "fakes3put._commit.sequencer", "Sequencer", "_receive"),
+    ("logs: call log", "fakes3put._service", "", "_log"),
+    ("logs: request ids", "fakes3put._state", "FakeState", "request_ids"),
+    ("transport: answer", "fakes3put._transport.urllib3", "", "_as_urllib3"),
+)

@@ -546,7 +546,7 @@ def test_signed_aws_chunked_upload(fake_s3, with_trailer):
     seed = authorization.rsplit("Signature=", 1)[1]
     key = derived_key(fake_s3.secret_key, scope)
     body = chain(key, amz_date, scope, seed, chunks, trailer)
-    trailers = [tuple(trailer.split(":", 1))] if trailer else None
+    trailers = [(trailer.split(":", 1)[0], trailer.split(":", 1)[1])] if trailer else None
     assert body == streaming.encode_signed(key, amz_date, scope, seed, chunks, trailers=trailers)
 
     response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=5)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from fakes3put._auth import Principal, sigv4
 from fakes3put._wire.chunked import ChunkedBody
-from fakes3put._wire.request import Headers, S3Request
+from fakes3put._wire.request import Headers
 from fakes3put.errors import S3Error
 from tests.signing import WireRequest, from_botocore, make_request, parse_query, with_headers, with_query
 from tests.signing import verify as signing_verify
@@ -412,7 +412,7 @@ def test_malformed_authorization_header(authorization: str) -> None:
     assert error.message.startswith("The authorization header is malformed; ")
 
 
-def _rescope(request: S3Request, scope: str) -> WireRequest:
+def _rescope(request: WireRequest, scope: str) -> WireRequest:
     value = request.headers["authorization"].replace("20250115/us-east-1/s3/aws4_request", scope)
     return with_headers(request, authorization=value)
 
@@ -520,7 +520,7 @@ def test_signature_mismatch_extras() -> None:
     assert "CanonicalRequest" in (error.hint or "")
 
 
-def _tamper(request: S3Request, what: str) -> WireRequest:
+def _tamper(request: WireRequest, what: str) -> WireRequest:
     if what == "method":
         return dataclasses.replace(request, method="POST")
     if what == "host":

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from fakes3put._auth import Principal, sigv4, streaming
 from fakes3put._wire import chunked as _chunked
 from fakes3put._wire.chunked import ChunkedBody
-from fakes3put._wire.request import S3Request
 from fakes3put.errors import S3Error
 from tests.signing import WireRequest, make_request, verify, with_headers
 
@@ -126,7 +125,7 @@ def test_trailer_vector_encoded_length_and_end_to_end() -> None:
 # --- tampering ---------------------------------------------------------------------------
 
 
-def signed_body(*, trailer: bool) -> tuple[S3Request, bytes, str]:
+def signed_body(*, trailer: bool) -> tuple[WireRequest, bytes, str]:
     headers = TRAILER_HEADERS if trailer else SIGNED_HEADERS
     seed = seed_signature(headers)
     body = streaming.encode_signed(

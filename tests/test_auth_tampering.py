@@ -272,7 +272,9 @@ def authorization_change(wire: Wire, scheme: str) -> st.SearchStrategy[Change]:
 
 def chunk_layout(body: bytes) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(signature spans, data spans) of the aws-chunked frames; the final empty chunk has no data."""
-    signatures, data, pos = [], [], 0
+    signatures: list[tuple[int, int]] = []
+    data: list[tuple[int, int]] = []
+    pos = 0
     while True:
         eol = body.index(b"\r\n", pos)
         size_field, _, extension = body[pos:eol].partition(b";")

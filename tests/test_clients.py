@@ -87,7 +87,7 @@ def test_urllib3_pool_manager_with_bytes_headers(fake_s3):
         "PUT",
         "https://s3.us-east-1.amazonaws.com/open-bucket/u",
         body=b"urllib3",
-        headers={"Content-Type": b"application/octet-stream", "x-amz-meta-k": b"v"},
+        headers={"Content-Type": b"application/octet-stream", "x-amz-meta-k": b"v"},  # type: ignore[dict-item]
     )
     assert response.status == 200
     obj = fake_s3.buckets["open-bucket"]["u"]

@@ -7,6 +7,7 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 import requests
@@ -52,7 +53,7 @@ def test_headers_read_every_client_map_alike(raw):
 
 
 def test_headers_fall_back_to_items_when_botocore_changes_shape():
-    class Reshaped(dict):  # claims botocore's module but lacks HeadersDict's internals
+    class Reshaped(dict[str, object]):  # claims botocore's module but lacks HeadersDict's internals
         __module__ = "botocore.awsrequest"
 
     assert Headers(Reshaped(SENT)) == EXPECTED
@@ -91,8 +92,9 @@ def test_as_received_changes_only_the_receipt_fields():
         visible_at=None,
     )
     moment = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    changes = {"last_modified": moment, "version_id": "v2", "visible_at": moment + timedelta(seconds=5)}
-    assert sent.as_received(moment, "v2", changes["visible_at"]) == dataclasses.replace(sent, **changes)
+    visible_at = moment + timedelta(seconds=5)
+    changes: dict[str, Any] = {"last_modified": moment, "version_id": "v2", "visible_at": visible_at}
+    assert sent.as_received(moment, "v2", visible_at) == dataclasses.replace(sent, **changes)
     assert {f.name for f in dataclasses.fields(StoredObject)} >= set(changes)
 
 

@@ -70,9 +70,11 @@ paths = st.one_of(
             "/hostile-bucket?versioning",
         ]
     ),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="#"), max_size=30).map(
+    st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="#"), max_size=30).map(
         lambda t: (
-            "/hostile-bucket/" + urllib3.util.parse_url("http://h/" + t).path.lstrip("/") if t else "/hostile-bucket/k"
+            "/hostile-bucket/" + (urllib3.util.parse_url("http://h/" + t).path or "").lstrip("/")
+            if t
+            else "/hostile-bucket/k"
         )
     ),
 )

@@ -109,3 +109,14 @@ def test_no_import_cycles():
 
 def _only_package_reexports(cycle: list[str]) -> bool:
     return any(a.startswith(b + ".") or b.startswith(a + ".") for a, b in itertools.pairwise(cycle))
+
+
+def test_every_profiled_stage_names_a_function():
+    import importlib
+
+    from fakes3put._service import PROFILED_STAGES
+
+    for label, module_name, owner_name, function_name in PROFILED_STAGES:
+        module = importlib.import_module(module_name)
+        owner = getattr(module, owner_name) if owner_name else module
+        assert callable(getattr(owner, function_name, None)), label

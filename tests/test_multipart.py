@@ -8,6 +8,7 @@ import io
 import random
 import threading
 import zlib
+from typing import Any
 
 import hypothesis.strategies as st
 import pytest
@@ -47,7 +48,7 @@ def start(s3, key="k", **kwargs) -> str:
     return s3.create_multipart_upload(Bucket="mp-bucket", Key=key, **kwargs)["UploadId"]
 
 
-def put_part(s3, upload_id, number, body, key="k", **kwargs) -> dict:
+def put_part(s3, upload_id, number, body, key="k", **kwargs) -> dict[str, Any]:
     response = s3.upload_part(Bucket="mp-bucket", Key=key, UploadId=upload_id, PartNumber=number, Body=body, **kwargs)
     part = {"PartNumber": number, "ETag": response["ETag"]}
     if "ChecksumCRC32" in response:
@@ -66,7 +67,7 @@ def xml_like() -> st.SearchStrategy[bytes]:
     )
 
 
-def complete(s3, upload_id, parts, key="k", **kwargs) -> dict:
+def complete(s3, upload_id, parts, key="k", **kwargs) -> dict[str, Any]:
     return s3.complete_multipart_upload(
         Bucket="mp-bucket", Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}, **kwargs
     )

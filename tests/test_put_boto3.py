@@ -76,7 +76,7 @@ def test_stored_headers_round_trip(fake_s3):
         ContentDisposition='attachment; filename="x.csv"',
         ContentLanguage="en",
         CacheControl="max-age=60",
-        Expires="Tue, 01 Jan 2030 00:00:00 GMT",  # type: ignore[arg-type]
+        Expires="Tue, 01 Jan 2030 00:00:00 GMT",
         StorageClass="STANDARD_IA",
         Tagging="a=1&b=2",
         Metadata={"Mixed-Case": "v"},

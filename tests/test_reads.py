@@ -6,6 +6,7 @@ import base64
 import hashlib
 import zlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import hypothesis.strategies as st
@@ -22,7 +23,7 @@ BODY = bytes(range(256)) * 4  # 1,024 distinct-enough bytes
 MIB = 1024 * 1024
 
 
-def status(response: dict) -> int:
+def status(response: dict[str, Any]) -> int:
     return response["ResponseMetadata"]["HTTPStatusCode"]
 
 

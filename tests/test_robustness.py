@@ -166,7 +166,7 @@ def test_a_patch_made_between_fakes_is_respected(monkeypatch):
     with FakeS3(), pytest.raises(ConnectionRefusedError):
         urllib3.PoolManager(retries=False).request("GET", "http://example.invalid/x")
     assert seen == ["/x"]  # passthrough reached the patch in place when the fake started
-    assert HTTPConnectionPool.urlopen is someone_elses  # and stopping put it back, not a stale original
+    assert HTTPConnectionPool.urlopen is someone_elses  # type: ignore[comparison-overlap]  # and stopping put it back, not a stale original
 
 
 def test_literal_payload_hash_of_an_aws_chunked_body_covers_the_wire_bytes():
@@ -202,7 +202,12 @@ def test_a_fault_never_hides_the_clients_own_body_failure():
     with FakeS3(buckets=[OPEN], isolate_environment=False) as fake:
         fault = fake.faults.add("SlowDown")
         with pytest.raises(OSError, match="disk gone"):
-            urllib3.PoolManager().request("PUT", URL, body=Broken(), headers={"Content-Length": "4"})
+            urllib3.PoolManager().request(
+                "PUT",
+                URL,
+                body=Broken(),  # type: ignore[arg-type]
+                headers={"Content-Length": "4"},
+            )
         assert fault.fired == 0
 
 
@@ -242,9 +247,9 @@ def test_bucket_attributes_change_only_through_s3():
     with FakeS3(buckets=[OPEN], isolate_environment=False) as fake:
         bucket = fake.buckets["open-bucket"]
         with pytest.raises(AttributeError, match="read-only"):
-            bucket.acl = "private"  # type: ignore[misc]
+            bucket.acl = "private"
         with pytest.raises(AttributeError, match="read-only"):
-            bucket.versioning = "Enabled"  # type: ignore[misc]
+            bucket.versioning = "Enabled"
         with pytest.raises(TypeError):
             bucket.grants["WRITE"] = frozenset({"someone"})  # type: ignore[index]
         assert bucket.acl == "public-read-write"

@@ -97,7 +97,7 @@ def test_suspended_versioning_overwrites_the_null_version(fake_s3, s3):
 
 def test_list_object_versions_pages_with_markers(fake_s3, s3):
     enable(s3)
-    expected = []  # keys in order, each key's versions newest first
+    expected: list[tuple[str, str]] = []  # keys in order, each key's versions newest first
     for key in ("a", "b/x", "b/y", "c"):
         ids = [s3.put_object(Bucket="ver-bucket", Key=key, Body=f"{key}{n}".encode())["VersionId"] for n in range(3)]
         expected.extend((key, version) for version in reversed(ids))

@@ -27,6 +27,7 @@ from fakes3put._wire.response import ConnectionReset, Response, error_response, 
 from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 _ANONYMOUS = Principal(None, "anonymous")
+_SKIPPED_HEADER = "@@@SKIP_HEADER@@@"  # urllib3.util.SKIP_HEADER: "do not send this header"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -68,6 +69,10 @@ def handle(
         exchange.now = state.now()
         headers = parse.effective_headers(raw_headers, body, method, chunked_transfer)
         given = headers.get("host")  # what the client signed, when it set Host itself
+        if given == _SKIPPED_HEADER:
+            # urllib3 sends no Host at all for this marker; HTTP/1.1 servers refuse such a request
+            # with 400 (RFC 9112, section 3.2). The code is the fake's choice: S3's is not recorded.
+            raise S3Error("InvalidRequest", "Missing required header for this request: Host", status=400)
         if given:
             host = given.lower()
             exchange.url = f"{scheme}://{host}{target}"

@@ -11,10 +11,12 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from urllib3 import HTTPResponse
+from urllib3 import BaseHTTPResponse, HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool
-from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import MaxRetryError, ProtocolError
+from urllib3.util.request import set_file_position
+from urllib3.util.retry import Retry
 
 from fakes3put._service import handle
 from fakes3put._transport import registry
@@ -58,6 +60,9 @@ def _intercept(pool: HTTPConnectionPool, method: str, url: str, *args: Any, **kw
     resolution = registry.resolve(method, address, url)
     if resolution is None:
         return _original[0](pool, method, url, *args, **kwargs)
+    body = _argument("body", args, kwargs, None)
+    # As urlopen does: remember where a file body starts, so a retry sends it again from there.
+    body_pos = set_file_position(body, _argument("body_pos", args, kwargs, None))
     try:
         response = handle(
             resolution.mount.state,
@@ -65,7 +70,7 @@ def _intercept(pool: HTTPConnectionPool, method: str, url: str, *args: Any, **kw
             address=address,
             url=url,
             raw_headers=_argument("headers", args, kwargs, None),
-            body=_argument("body", args, kwargs, None),
+            body=body,
             chunked_transfer=bool(_argument("chunked", args, kwargs, False)),
             route=resolution.route,
         )
@@ -73,16 +78,45 @@ def _intercept(pool: HTTPConnectionPool, method: str, url: str, *args: Any, **kw
         raise ProtocolError(
             "Connection aborted.", ConnectionResetError(104, f"Connection reset by peer (fakes3put {reset.kind})")
         ) from None
-    return _as_urllib3(
+    answer = _as_urllib3(
         response,
         method=method.upper(),
         url=url,
         preload_content=_argument("preload_content", args, kwargs, True),
         decode_content=_argument("decode_content", args, kwargs, True),
     )
+    return _retried(pool, method, url, args, kwargs, answer, body_pos)
 
 
-def _as_urllib3(response: Response, *, method: str, url: str, preload_content: bool, decode_content: bool) -> Any:
+def _retried(
+    pool: HTTPConnectionPool,
+    method: str,
+    url: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    answer: HTTPResponse,
+    body_pos: Any,
+) -> BaseHTTPResponse:
+    """urlopen's own retry on a status (``Retry(status_forcelist=...)``), which a fake answer must get too."""
+    retries = _argument("retries", args, kwargs, None)
+    if not isinstance(retries, Retry):
+        retries = Retry.from_int(retries, redirect=_argument("redirect", args, kwargs, True), default=pool.retries)
+    if not retries.is_retry(method, answer.status, bool(answer.headers.get("Retry-After"))):
+        return answer
+    try:
+        retries = retries.increment(method, url, response=answer, _pool=pool)
+    except MaxRetryError:
+        if retries.raise_on_status:
+            raise
+        return answer
+    retries.sleep(answer)
+    given = dict(zip(_URLOPEN_PARAMETERS, args, strict=False)) | kwargs
+    return pool.urlopen(method, url, **(given | {"retries": retries, "body_pos": body_pos}))
+
+
+def _as_urllib3(
+    response: Response, *, method: str, url: str, preload_content: bool, decode_content: bool
+) -> HTTPResponse:
     """The answer as urllib3 would have built it from the socket."""
     headers = HTTPHeaderDict()
     for name, value in response.headers.items():

@@ -119,3 +119,13 @@ def test_the_shared_model_search_path_does_not_grow():
         with FakeS3():
             assert _loader().search_paths == paths
     assert len(set(paths)) == len(paths)
+
+
+def test_a_handler_a_test_registers_stays_in_its_fake():
+    seen: list[str] = []
+    with FakeS3():
+        boto3.DEFAULT_SESSION.events.register("before-call.s3.ListBuckets", lambda **_: seen.append("first"))
+        boto3.client("s3").list_buckets()
+    with FakeS3():
+        boto3.client("s3").list_buckets()
+    assert seen == ["first"]

@@ -632,8 +632,8 @@ def main(argv: list[str]) -> int:
         print(f"done: {case.title}", file=sys.stderr)
 
     file_tests, file_rounds = (20, 1) if quick else (200, 5)
-    if not args.only or "pytest" in args.only:
-        title = f"a pytest file of {file_tests} tests (fixture, client per test; wall time of the run)"
+    title = f"a pytest file of {file_tests} tests (fixture, client per test; wall time of the run)"
+    if not args.only or args.only in title:
         rows = pytest_file_seconds(file_tests, file_rounds)
         raw[title] = rows
         out += table(title, rows, "moto mock_aws")

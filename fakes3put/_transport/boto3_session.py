@@ -6,7 +6,9 @@ holds credentials or configuration, so both are prepared once per process and sh
 handlers are copied from a template emitter, and the model loader (which only caches the
 JSON it has read) is handed to every session. Everything that depends on the environment
 (credentials, region, profile, config files) is still resolved by the session itself, at
-the test's first client, exactly as in a default session boto3 would create then.
+the test's first client, as in the default session boto3 would create then. One exception:
+the models folder AWS_DATA_PATH names is read when the fake starts (its environment has none),
+so a test that sets it later gets its models in a ``boto3.Session()`` of its own.
 
 botocore is imported only here, and only once boto3 already is (see ``environment``).
 """

@@ -6,7 +6,9 @@ Each revision is exported with ``git archive`` to a temporary folder and measure
 processes that import it from there, round-robin, so drift on the machine hits every
 revision alike. Prints medians (min-max) per case and revision. Cases: a 1 KiB boto3
 ``put_object`` (default checksums), a 1 KiB ``requests.put``, a 50 MiB boto3 ``put_object``,
-the peak RSS of a process doing one default 50 MiB put, and ``import fakes3put``.
+the peak RSS of a process doing one default 50 MiB put, ``import fakes3put``, and a typical
+test's cycle (start a default fake, ``boto3.client("s3")``, create a bucket, three 1 KiB puts,
+one get, stop; the median of 30 cycles after a first one).
 """
 
 from __future__ import annotations
@@ -30,13 +32,27 @@ _USE_TREE = (
 _CHILD = r"""
 import os, statistics, sys, time
 import boto3
-import fakes3put
 from fakes3put import BucketSpec, FakeS3
-fakes3put_path = fakes3put.__file__
 
 case = sys.argv[1]
 big = 50 * 1024 * 1024
 body = os.urandom(big) if case in ("put-50m", "rss-50m") else b"x" * 1024
+if case == "cycle":  # one test's whole life with the default (isolating) fake
+    def cycle():
+        with FakeS3():
+            s3 = boto3.client("s3")
+            s3.create_bucket(Bucket="cycle-bucket")
+            for n in range(3):
+                s3.put_object(Bucket="cycle-bucket", Key=f"k{n}", Body=body)
+            s3.get_object(Bucket="cycle-bucket", Key="k1")["Body"].read()
+    cycle()
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        cycle()
+        times.append(time.perf_counter() - start)
+    print(statistics.median(times))
+    sys.exit(0)
 calls = {"put-1k": 300, "put-1k-requests": 300, "put-50m": 3, "rss-50m": 0}[case]
 bucket = BucketSpec("bench-bucket", acl="public-read-write")
 with FakeS3(buckets=[bucket], credentials={"AKIDBENCHMARK0000001": "secret"}, isolate_environment=False):
@@ -78,7 +94,8 @@ def measure(tree: Path, case: str) -> float:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", prelude + "import fakes3put"], check=True)
         return time.perf_counter() - start
-    code = prelude + "\n" + _CHILD + "\nassert fakes3put_path.startswith(" + repr(str(tree)) + ")"
+    check = "\nimport fakes3put\nassert fakes3put.__file__.startswith(" + repr(str(tree)) + ")\n"
+    code = prelude + check + _CHILD
     out = subprocess.run([sys.executable, "-c", code, case], check=True, capture_output=True, text=True)
     return float(out.stdout.strip())
 
@@ -94,7 +111,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("revisions", nargs="+")
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
-    cases = ["put-1k", "put-1k-requests", "put-50m", "rss-50m", "import"]
+    cases = ["put-1k", "put-1k-requests", "put-50m", "rss-50m", "import", "cycle"]
     with tempfile.TemporaryDirectory() as scratch:
         trees = {rev: export(rev, Path(scratch)) for rev in args.revisions}
         samples = {(rev, case): [] for rev in trees for case in cases}

@@ -248,28 +248,142 @@ def enter_exit_moto() -> Callable[[], Any]:
     return cycle
 
 
+def _test_cycle(client: Any) -> None:
+    """What one test typically does with S3: a bucket, three small puts, one get."""
+    client.create_bucket(Bucket="cycle-bucket")
+    for n in range(3):
+        client.put_object(Bucket="cycle-bucket", Key=f"k{n}", Body=b"x" * KIB)
+    client.get_object(Bucket="cycle-bucket", Key="k1")["Body"].read()
+
+
 def test_cycle_fake() -> Callable[[], Any]:
+    import boto3
+
     from fakes3put import FakeS3
 
     def cycle() -> None:
-        with FakeS3(credentials={ACCESS_KEY: SECRET_KEY}):
-            client = boto3_client()
-            client.create_bucket(Bucket="cycle-bucket")
-            client.put_object(Bucket="cycle-bucket", Key="k", Body=b"x" * KIB)
+        with FakeS3():  # the default: the fake's credentials and region in the environment
+            _test_cycle(boto3.client("s3"))
 
     return cycle
 
 
 def test_cycle_moto() -> Callable[[], Any]:
+    import boto3
     from moto import mock_aws
 
     def cycle() -> None:
         with mock_aws():
-            client = boto3_client()
-            client.create_bucket(Bucket="cycle-bucket")
-            client.put_object(Bucket="cycle-bucket", Key="k", Body=b"x" * KIB)
+            _test_cycle(boto3.client("s3"))
 
     return cycle
+
+
+# A pytest file as a project would write it: a fixture giving each test a fresh fake and client,
+# and tests doing a handful of operations each. The same tests run under both fakes.
+_CONFTEST_FAKES3PUT = """
+import boto3
+import pytest
+
+
+@pytest.fixture
+def s3(fake_s3):
+    return boto3.client("s3")
+"""
+
+_CONFTEST_MOTO = """
+import boto3
+import pytest
+from moto import mock_aws
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        yield boto3.client("s3")
+"""
+
+_TEST_BODIES = [
+    """
+    s3.create_bucket(Bucket="bucket-{n}")
+    s3.put_object(Bucket="bucket-{n}", Key="report.csv", Body=b"a,b\\n1,2\\n" * 50)
+    assert s3.get_object(Bucket="bucket-{n}", Key="report.csv")["Body"].read().startswith(b"a,b")
+""",
+    """
+    s3.create_bucket(Bucket="bucket-{n}")
+    for key in ("a/1", "a/2", "b/1"):
+        s3.put_object(Bucket="bucket-{n}", Key=key, Body=key.encode())
+    listed = s3.list_objects_v2(Bucket="bucket-{n}", Prefix="a/")
+    assert [o["Key"] for o in listed["Contents"]] == ["a/1", "a/2"]
+""",
+    """
+    s3.create_bucket(Bucket="bucket-{n}")
+    s3.put_object(Bucket="bucket-{n}", Key="k", Body=b"x" * 1024, Metadata={{"owner": "t{n}"}})
+    head = s3.head_object(Bucket="bucket-{n}", Key="k")
+    assert head["ContentLength"] == 1024 and head["Metadata"] == {{"owner": "t{n}"}}
+    s3.delete_object(Bucket="bucket-{n}", Key="k")
+    assert s3.list_objects_v2(Bucket="bucket-{n}")["KeyCount"] == 0
+""",
+    """
+    s3.create_bucket(Bucket="bucket-{n}")
+    s3.put_object(Bucket="bucket-{n}", Key="src", Body=b"payload-{n}")
+    s3.copy_object(Bucket="bucket-{n}", Key="dst", CopySource={{"Bucket": "bucket-{n}", "Key": "src"}})
+    assert s3.get_object(Bucket="bucket-{n}", Key="dst")["Body"].read() == b"payload-{n}"
+""",
+    """
+    import pytest
+    from botocore.exceptions import ClientError
+
+    s3.create_bucket(Bucket="bucket-{n}")
+    with pytest.raises(ClientError) as missing:
+        s3.get_object(Bucket="bucket-{n}", Key="absent")
+    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
+""",
+]
+
+
+def write_test_project(folder: str, tests: int, conftest: str) -> None:
+    with open(os.path.join(folder, "pytest.ini"), "w") as ini:
+        ini.write("[pytest]\n")  # the folder is its own rootdir: no project configuration applies
+    with open(os.path.join(folder, "conftest.py"), "w") as handle:
+        handle.write(conftest)
+    with open(os.path.join(folder, "test_storage.py"), "w") as handle:
+        for n in range(tests):
+            body = _TEST_BODIES[n % len(_TEST_BODIES)].format(n=n)
+            handle.write(f"\n\ndef test_case_{n}(s3):{body}")
+
+
+def pytest_file_seconds(tests: int, rounds: int) -> list[tuple[str, list[float]]]:
+    """Wall time of ``python -m pytest -q`` over the generated file, per fake, interleaved."""
+    import tempfile
+
+    import fakes3put
+
+    # The children import the same fakes3put as this process, wherever it was imported from.
+    tree = os.path.dirname(os.path.dirname(fakes3put.__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [tree, os.environ.get("PYTHONPATH")]))}
+    runs = [
+        ("moto mock_aws", _CONFTEST_MOTO, ["-p", "no:fakes3put"]),
+        ("fakes3put", _CONFTEST_FAKES3PUT, []),
+    ]
+    samples: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    with tempfile.TemporaryDirectory() as scratch:
+        folders = {}
+        for name, conftest, _ in runs:
+            folders[name] = os.path.join(scratch, name.split()[0])
+            os.mkdir(folders[name])
+            write_test_project(folders[name], tests, conftest)
+        for _ in range(rounds):
+            for name, _, options in runs:
+                command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+                start = time.perf_counter()
+                result = subprocess.run(
+                    command, check=False, cwd=folders[name], env=env, capture_output=True, text=True
+                )
+                samples[name].append(time.perf_counter() - start)
+                if result.returncode != 0 or f"{tests} passed" not in result.stdout:
+                    raise RuntimeError(f"the {name} test file failed:\n{result.stdout}\n{result.stderr}")
+    return list(samples.items())
 
 
 # ------------------------------------------------------------------------- machinery
@@ -495,10 +609,10 @@ def main(argv: list[str]) -> int:
             inner=20,
         ),
         Case(
-            "typical test cycle (enter, client, create bucket, put 1 KiB, exit)",
-            [("fakes3put", with_teardown(test_cycle_fake)), ("moto", with_teardown(test_cycle_moto))],
+            "typical test cycle (start, boto3.client, create bucket, 3 puts of 1 KiB, get, stop)",
+            [("moto mock_aws", with_teardown(test_cycle_moto)), ("fakes3put", with_teardown(test_cycle_fake))],
             rounds,
-            inner=2,
+            inner=5,
         ),
     ]
     if args.only:
@@ -516,6 +630,16 @@ def main(argv: list[str]) -> int:
         raw[case.title] = rows
         out += table(case.title, rows, references[case.title])
         print(f"done: {case.title}", file=sys.stderr)
+
+    file_tests, file_rounds = (20, 1) if quick else (200, 5)
+    title = f"a pytest file of {file_tests} tests (fixture, client per test; wall time of the run)"
+    if not args.only or args.only in title:
+        rows = pytest_file_seconds(file_tests, file_rounds)
+        raw[title] = rows
+        out += table(title, rows, "moto mock_aws")
+        speedup = statistics.median(rows[0][1]) / statistics.median(rows[1][1])
+        out += [f"fakes3put runs the file {speedup:.1f}× faster than moto", ""]
+        print(f"done: {title}", file=sys.stderr)
 
     import_rounds = 3 if quick else 15
     imports = [

@@ -126,13 +126,16 @@ def test_latency_never_makes_a_correct_clients_clock_look_skewed(fake):
 def test_same_faults_give_the_same_log_twice():
     def run():
         with FakeS3(buckets=["fault-bucket"]) as fake:
-            fake.faults.add("SlowDown", operation="PutObject", nth=2, times=2)
+            # InternalError, not SlowDown: botocore backs off 20 times longer (real sleeps) after a throttling error.
+            fake.faults.add("InternalError", operation="PutObject", nth=2, times=2)
             s3 = make_client(fake)
             for n in range(3):
                 s3.put_object(Bucket="fault-bucket", Key=f"k{n}", Body=b"x")
             return [(c.operation, c.status, c.fault, c.request_id) for c in fake.calls]
 
-    assert run() == run()
+    first = run()
+    assert [status for _, status, fault, _ in first if fault] == [500, 500]  # retried, then stored
+    assert first == run()
 
 
 def test_unknown_fault_kind_is_refused(fake):

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakes3put._transport import boto3_session
+
 # Files botocore would read credentials or profiles from are pointed at a path that cannot exist.
 _MISSING_FILE = os.path.join(os.sep, "nonexistent", "fakes3put", "aws-config")
 
@@ -37,8 +39,11 @@ def apply(access_key: str, secret_key: str, region: str) -> None:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
     )
-    # boto3's default session caches whatever credentials it resolved first.
-    _set_boto3_session(None)
+    # boto3's default session caches whatever credentials it resolved first: each fake installs a new
+    # one that resolves them, like the region, from the environment at the test's first client.
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None:
+        _set_boto3_session(boto3_session.new_default_session(boto3))
 
 
 def restore(saved: SavedEnvironment) -> None:

@@ -15,7 +15,7 @@ from fakes3put import FakeS3
 KEYS = {"AKIDFIRST00000000001": "first-secret", "AKIDSECOND0000000002": "second-secret"}
 
 
-def _loader() -> object:
+def _loader() -> Any:
     return boto3.DEFAULT_SESSION._session.get_component("data_loader")
 
 

@@ -27,7 +27,7 @@ _template_emitter: Any = None
 
 def new_default_session(boto3: ModuleType) -> Any:
     """A fresh ``boto3.Session`` sharing only credential-free parts with earlier ones."""
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
 
     loader = _loader()
     core = botocore.session.Session(event_hooks=copy.copy(_builtin_handlers()), include_builtin_handlers=False)
@@ -41,7 +41,7 @@ def new_default_session(boto3: ModuleType) -> Any:
 def _loader() -> Any:
     global _shared_loader  # noqa: PLW0603
     if _shared_loader is None:
-        from botocore.loaders import create_loader  # type: ignore[import-untyped]
+        from botocore.loaders import create_loader
 
         _shared_loader = create_loader()
     return _shared_loader
@@ -52,7 +52,7 @@ def _builtin_handlers() -> Any:
     global _template_emitter  # noqa: PLW0603
     if _template_emitter is None:
         from botocore import handlers
-        from botocore.hooks import EventAliaser, HierarchicalEmitter  # type: ignore[import-untyped]
+        from botocore.hooks import EventAliaser, HierarchicalEmitter
 
         emitter = HierarchicalEmitter()
         aliased = EventAliaser(emitter)

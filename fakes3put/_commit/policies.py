@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
 Order = str | Sequence[int] | OrderFunction
 
-HOLD_TIMEOUT = HOLD_TIMEOUT_CODE
 ORDER_FAILED = "FakeS3OrderFailed"  # write-log code of acknowledged writes whose window order was unusable
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
 
@@ -201,11 +200,11 @@ class Hold:
             unreceived = waiting + extra
             for mutation in unreceived:
                 if mutation.record is not None and mutation.record.received is None:
-                    mutation.record.outcome, mutation.record.error_code = "rejected", HOLD_TIMEOUT
+                    mutation.record.outcome, mutation.record.error_code = "rejected", HOLD_TIMEOUT_CODE
             if not received_any:
                 raise
             for mutation in unreceived:
-                mutation.refusal = S3Error(HOLD_TIMEOUT, str(failure), status=400, hint=str(failure))
+                mutation.refusal = S3Error(HOLD_TIMEOUT_CODE, str(failure), status=400, hint=str(failure))
             return [True] * len(mutations)
         return [True] * len(held) + [False] * len(extra)
 
@@ -249,7 +248,7 @@ class Hold:
         for mutation in self.arrived:
             if mutation.record is not None and mutation.record.received is None:
                 mutation.record.outcome = "rejected"
-                mutation.record.error_code = HOLD_TIMEOUT
+                mutation.record.error_code = HOLD_TIMEOUT_CODE
         self._cond.notify_all()
 
     def close(self) -> None:

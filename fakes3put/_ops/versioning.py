@@ -11,7 +11,7 @@ from fakes3put._ops import access, integrity
 from fakes3put._ops._common import existing_bucket
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.xmlbody import parse
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 _STATES = ("Enabled", "Suspended")
@@ -50,4 +50,4 @@ def put_bucket_versioning(ctx: OperationContext) -> Response:
 def get_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
     inner = xml_element("Status", bucket.versioning) if bucket.versioning is not None else ""
-    return Response(200, {"Content-Type": "application/xml"}, xml_document("VersioningConfiguration", inner))
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document("VersioningConfiguration", inner))

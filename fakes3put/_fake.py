@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
-from fakes3put._commit.store import Bucket, Store
-from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
+from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, Consistency, WriteRecord
+from fakes3put._commit.store import OBJECT_OWNERSHIPS, Bucket, ObjectOwnership, Store
+from fakes3put._ops.access import CANNED_ACLS, bucket_acl_problem
 from fakes3put._ops.context import Settings
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._state import FakeState, system_clock
@@ -44,15 +44,30 @@ class BucketSpec:
     region: str | None = None
     owner: str | None = None
     acl: str = "private"
-    object_ownership: str = "ObjectWriter"  # or "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs disabled)
+    object_ownership: ObjectOwnership = "ObjectWriter"
 
 
 class FakeS3:
     """An in-process S3 that answers PUT Object (and its neighbours) for the requests it owns.
 
-    Owned endpoints are every AWS S3 host name (unless ``aws=False``) plus ``endpoints``.
-    ``credentials`` maps access key ids to secrets; the first pair is what the fixture and
-    the context manager put in the environment. ``check_signatures=False`` is lenient mode.
+    Use it as a context manager (``with``/``async with``), a decorator (functions, coroutine
+    functions, ``unittest.TestCase`` classes), through ``start()``/``stop()`` or the pytest
+    fixture ``fake_s3``. Constructor parameters (all keyword-only, read-only afterwards):
+
+    * ``buckets``: buckets that exist from the start (names or ``BucketSpec``); ``reset()`` restores them.
+    * ``endpoints``: other endpoints to answer for (``"http://localhost:9000"``).
+    * ``credentials``: access key id -> secret; the first pair is what the environment gets.
+    * ``region``: the default region of new buckets and of the environment.
+    * ``aws``: answer for AWS's own S3 host names (False: only ``endpoints``).
+    * ``passthrough``: let requests no fake owns reach the network (False: UnhandledRequestError).
+    * ``check_signatures``: False is lenient mode: the access key a request claims names the caller,
+      nothing is verified.
+    * ``isolate_environment``: replace ``AWS_*`` variables with the fake's credentials while it runs.
+    * ``clock``: the fake's time source (default: the system clock, honouring freezegun/time-machine).
+    * ``consistency``/``visibility_lag``: ``"eventual"`` or ``"legacy"`` with a lag in seconds.
+    * ``literal_plus_is_space``: read a literal ``+`` in a key's path as a space, as S3 does.
+    * ``accept_chunked_transfer``: accept ``Transfer-Encoding: chunked`` bodies S3 refuses.
+    * ``as_kwarg``: the keyword under which a decorated function receives the fake.
     """
 
     def __init__(
@@ -67,7 +82,7 @@ class FakeS3:
         check_signatures: bool = True,
         isolate_environment: bool = True,
         clock: Callable[[], datetime] | None = None,
-        consistency: str = "strong",
+        consistency: Consistency = "strong",
         visibility_lag: float | timedelta = 0.0,
         literal_plus_is_space: bool = True,
         accept_chunked_transfer: bool = False,
@@ -101,6 +116,12 @@ class FakeS3:
         self._create_initial_buckets()
 
     # ----------------------------------------------------------------- inspection
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(getattr(type(self), name, None), property):
+            how = _STATE_HINTS.get(name, f"configuration is given to the constructor: FakeS3({name}=...)")
+            raise AttributeError(f"FakeS3.{name} is read-only: {how}")
+        object.__setattr__(self, name, value)
 
     @property
     def credentials(self) -> Mapping[str, str]:
@@ -143,11 +164,13 @@ class FakeS3:
         return self._windows
 
     @property
-    def consistency(self) -> str:
+    def consistency(self) -> Consistency:
+        """``"strong"`` (S3 today), ``"eventual"`` or ``"legacy"`` (before Dec 2020) (read-only)."""
         return self._state.sequencer.consistency
 
     @property
     def visibility_lag(self) -> timedelta:
+        """How long a write stays invisible to readers under eventual or legacy consistency (read-only)."""
         return self._state.sequencer.lag
 
     @property
@@ -157,6 +180,7 @@ class FakeS3:
 
     @property
     def secret_key(self) -> str:
+        """The secret of ``access_key``."""
         return self.credentials[self.access_key]
 
     @property
@@ -213,7 +237,7 @@ class FakeS3:
             on_close=self._windows.append,
         )
 
-    def _configure_consistency(self, consistency: str, lag: float | timedelta) -> None:
+    def _configure_consistency(self, consistency: Consistency, lag: float | timedelta) -> None:
         if consistency not in (STRONG, EVENTUAL, LEGACY):
             raise FakeS3Error(f"consistency must be {STRONG!r}, {EVENTUAL!r} or {LEGACY!r}, not {consistency!r}")
         delay = lag if isinstance(lag, timedelta) else timedelta(seconds=lag)
@@ -264,6 +288,11 @@ class FakeS3:
     # ----------------------------------------------------------------- lifecycle
 
     def start(self) -> FakeS3:
+        """Start answering (and, with ``isolate_environment``, set ``AWS_*``); returns the fake.
+
+        Nested starts are counted: the fake stops at the matching ``stop()``. Raises
+        InterceptorConflictError if moto's mock_aws is active.
+        """
         with self._state_lock:
             self._depth += 1
             if self._depth > 1:
@@ -285,6 +314,11 @@ class FakeS3:
         return self
 
     def stop(self) -> None:
+        """Stop answering and restore the environment (at the outermost ``stop()``); the state is kept.
+
+        Raises FakeS3InternalError if the fake failed while answering a request, and
+        InterceptorConflictError if moto's mock_aws was started while the fake ran.
+        """
         with self._state_lock:
             if self._depth == 0:
                 return
@@ -387,13 +421,24 @@ class FakeS3:
         return cls
 
 
+_STATE_HINTS = {
+    "buckets": "create buckets with CreateBucket or FakeS3(buckets=...); reset() restores the initial ones",
+    "calls": "it is the fake's log; reset() empties it",
+    "writes": "it is the fake's write log; reset() empties it",
+    "windows": "it lists the closed fake.simultaneous(...) blocks; reset() empties it",
+    "faults": "add rules with fake.faults.add(...)",
+    "access_key": "configuration is given to the constructor: FakeS3(credentials={key: secret})",
+    "secret_key": "configuration is given to the constructor: FakeS3(credentials={key: secret})",
+}
+
+
 def _checked(spec: BucketSpec) -> BucketSpec:
     """A bucket made up front follows the rules CreateBucket enforces."""
     problem = bucket_name_problem(spec.name)
     if problem is not None:
         raise FakeS3Error(f"bucket name {spec.name!r} {problem}")
-    if spec.object_ownership not in OBJECT_OWNERSHIP:
-        raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIP}")
+    if spec.object_ownership not in OBJECT_OWNERSHIPS:
+        raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIPS}")
     acl_problem = bucket_acl_problem(spec.object_ownership, spec.acl, {})
     if acl_problem is not None:
         raise FakeS3Error(f"bucket {spec.name!r}: {acl_problem}")

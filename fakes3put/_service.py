@@ -16,7 +16,6 @@ from typing import Any
 from fakes3put._auth import Authentication, Principal, authenticate, check_payload
 from fakes3put._commit import faults
 from fakes3put._commit.faults import Fault
-from fakes3put._commit.policies import SimultaneousTimeoutError
 from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._ops import dispatch, integrity
 from fakes3put._ops.context import OperationContext, RequestContext
@@ -25,7 +24,7 @@ from fakes3put._wire import parse
 from fakes3put._wire.payload import Limit, Payload, read_payload
 from fakes3put._wire.request import Address, Route, S3Request
 from fakes3put._wire.response import ConnectionReset, Response, error_response, http_time
-from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error
+from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 _ANONYMOUS = Principal(None, "anonymous")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

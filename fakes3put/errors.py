@@ -143,5 +143,9 @@ class ChecksumUnavailableError(FakeS3Error):
     """A checksum algorithm was requested whose implementation is not installed."""
 
 
+class SimultaneousTimeoutError(FakeS3Error, AssertionError):
+    """A ``simultaneous(expect=N)`` hold did not gather its writes in time; the message names what did arrive."""
+
+
 HOLD_TIMEOUT_CODE = "FakeS3HoldTimeout"
 """The error code a writer waiting in a ``simultaneous(expect=N)`` hold gets when the hold fails."""

@@ -19,22 +19,20 @@ import functools
 import random
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from fakes3put.errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error
+from fakes3put.errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error, SimultaneousTimeoutError
 
 if TYPE_CHECKING:
     from fakes3put._commit.sequencer import Mutation, Sequencer, WriteRecord
 
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
-Order = str | Sequence[int] | OrderFunction
+OrderName = Literal["sent", "reverse", "shuffle"]
+"""A named receipt order for ``fake.simultaneous(order=...)`` (``"shuffle"`` uses ``seed``)."""
+Order = OrderName | Sequence[int] | OrderFunction
 
 ORDER_FAILED = "FakeS3OrderFailed"  # write-log code of acknowledged writes whose window order was unusable
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
-
-
-class SimultaneousTimeoutError(FakeS3Error, AssertionError):
-    """A hold did not gather its writes in time; the message names what did arrive."""
 
 
 class Policy(Protocol):
@@ -289,10 +287,12 @@ class Simultaneous:
 
     @property
     def receipt_order(self) -> list[int]:
+        """The order the writes were received in, as indices into ``writes`` (set when the block ends)."""
         return self.policy.receipt_order
 
     @property
     def writes(self) -> list[WriteRecord]:
+        """The window's or hold's writes' log records, in sent order."""
         mutations = self.policy.deferred if isinstance(self.policy, Window) else self.policy.arrived
         return [m.record for m in sorted(mutations, key=lambda m: m.sent) if m.record is not None]
 

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from fakes3put._commit.store import Bucket, Store, StoredObject
 from fakes3put.errors import S3Error
@@ -25,9 +25,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-STRONG = "strong"
-EVENTUAL = "eventual"
-LEGACY = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
+Consistency = Literal["strong", "eventual", "legacy"]
+"""``FakeS3(consistency=...)``: ``"legacy"`` is S3 before Dec 2020 (new keys at once, overwrites and
+deletes eventually); the other two need ``visibility_lag``/none of it."""
+
+Outcome = Literal["pending", "stored", "superseded", "deleted", "rejected", "lost-ack"]
+"""What became of a write (``WriteRecord.outcome``)."""
+
+STRONG: Final = "strong"
+EVENTUAL: Final = "eventual"
+LEGACY: Final = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
 
 
 @dataclass(slots=True)
@@ -49,7 +56,7 @@ class WriteRecord:
     operation: str
     principal: str | None
     time: datetime
-    outcome: str
+    outcome: Outcome
     etag: str | None = None
     received: int | None = None
     error_code: str | None = None
@@ -58,6 +65,7 @@ class WriteRecord:
     notes: tuple[str, ...] = ()  # what else happened to the write (e.g. its version id changed in flight)
 
     def describe(self) -> str:
+        """One line: operation, bucket/key, etag, writer, sent and received numbers, outcome."""
         etag = f" etag {self.etag}" if self.etag else ""
         who = self.principal or "anonymous"
         received = f"received #{self.received}" if self.received is not None else "not received"
@@ -119,7 +127,7 @@ class Sequencer:
         self._current: dict[tuple[str, str], WriteRecord] = {}
         self._recorded: dict[int, WriteRecord] = {}  # by sent number
         self.policy: Policy | None = None
-        self.consistency = STRONG
+        self.consistency: Consistency = STRONG
         self.lag = timedelta(0)
 
     def reset(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fakes3put._commit.store import Bucket, Store
+from fakes3put._commit.store import Bucket, Store, is_object_ownership
 from fakes3put._ops import access
 from fakes3put._ops._common import existing_bucket, iso_time
 from fakes3put._ops.context import OperationContext
@@ -41,7 +41,7 @@ def create_bucket(ctx: OperationContext) -> Response:
     canned, grants = access.requested_acl(request.headers)
     acl = canned or "private"
     ownership = (request.headers.get("x-amz-object-ownership") or "ObjectWriter").strip()
-    if ownership not in access.OBJECT_OWNERSHIP:
+    if not is_object_ownership(ownership):
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-object-ownership", "ArgumentValue": ownership})
     problem = access.bucket_acl_problem(ownership, canned, grants)
     if problem is not None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fakes3put._commit.policies import Order
+from fakes3put._commit.policies import Order, replaying
 from fakes3put._fake import FakeS3
 
 Permutations = tuple[tuple[int, ...], ...]  # one permutation per window, in the order windows opened
@@ -79,10 +79,9 @@ def _run(
     scenario: Callable[[FakeS3], Any], orders: Sequence[Order], fake_kwargs: dict[str, Any]
 ) -> tuple[FakeS3, BaseException | None]:
     fake = FakeS3(**fake_kwargs)
-    fake._forced_orders = list(orders)
     error: BaseException | None = None
     try:
-        with fake:
+        with replaying(orders), fake:
             scenario(fake)
     except Exception as exc:  # the scenario's verdict, whatever it raised
         error = exc

@@ -108,7 +108,6 @@ class FakeS3:
             verify_signatures=check_signatures,
         )
         self._configure_consistency(consistency, visibility_lag)
-        self._forced_orders: list[Order] | None = None  # set by explore(): one order per window
         self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._mount: Mount | None = None
         self._depth = 0
@@ -221,12 +220,9 @@ class FakeS3:
         (with ``seed``), a permutation of indices into the writes in sent order, or a callable
         taking their WriteRecords and returning such a permutation.
         """
-        from fakes3put._commit.policies import Simultaneous
+        from fakes3put._commit.policies import Simultaneous, replayed_order
 
-        forced = None
-        if self._forced_orders is not None:
-            index = len(self._windows)
-            forced = self._forced_orders[index] if index < len(self._forced_orders) else None
+        forced = replayed_order(len(self._windows))  # explore() replays its chosen orders
         return Simultaneous(
             self._state.sequencer,
             order=order,

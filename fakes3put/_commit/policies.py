@@ -18,7 +18,8 @@ import contextlib
 import functools
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from fakes3put.errors import HOLD_TIMEOUT_CODE, FakeS3Error, S3Error, SimultaneousTimeoutError
@@ -31,8 +32,29 @@ OrderName = Literal["sent", "reverse", "shuffle"]
 """A named receipt order for ``fake.simultaneous(order=...)`` (``"shuffle"`` uses ``seed``)."""
 Order = OrderName | Sequence[int] | OrderFunction
 
+# Set by explore() around each run: the receipt order to force on each window, by opening index.
+_REPLAYED_ORDERS: ContextVar[Sequence[Order] | None] = ContextVar("fakes3put_replayed_orders", default=None)
+
 ORDER_FAILED = "FakeS3OrderFailed"  # write-log code of acknowledged writes whose window order was unusable
 _POLL = 0.02  # seconds per wait slice; elapsed time is summed from slices so a frozen clock cannot stall a hold
+
+
+@contextlib.contextmanager
+def replaying(orders: Sequence[Order]) -> Iterator[None]:
+    """Windows opened in this context take ``orders[i]`` (the i-th window opened on a fake), whatever they ask."""
+    token = _REPLAYED_ORDERS.set(list(orders))
+    try:
+        yield
+    finally:
+        _REPLAYED_ORDERS.reset(token)
+
+
+def replayed_order(window_index: int) -> Order | None:
+    """The order ``replaying`` forces on a fake's ``window_index``-th window, if any."""
+    orders = _REPLAYED_ORDERS.get()
+    if orders is None or window_index >= len(orders):
+        return None
+    return orders[window_index]
 
 
 class Policy(Protocol):

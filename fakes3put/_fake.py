@@ -6,11 +6,11 @@ import functools
 import inspect
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, Consistency, WriteRecord
 from fakes3put._commit.store import OBJECT_OWNERSHIPS, Bucket, ObjectOwnership, Store
@@ -18,7 +18,7 @@ from fakes3put._ops.access import CANNED_ACLS, bucket_acl_problem
 from fakes3put._ops.context import Settings
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._state import FakeState, system_clock
-from fakes3put._transport import lifecycle
+from fakes3put._transport import interceptors, lifecycle
 from fakes3put._transport.registry import Mount
 from fakes3put._transport.routing import Endpoint, Router
 from fakes3put.errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
@@ -34,6 +34,9 @@ DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+TestCaseT = TypeVar("TestCaseT", bound="unittest.TestCase")
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,10 +297,11 @@ class FakeS3:
             if self._depth > 1:
                 return self
             try:
-                _refuse_conflicting_interceptors()
+                interceptors.refuse_active()
             except BaseException:
                 self._depth -= 1
                 raise
+            interceptors.guard()
             self._mount = Mount(
                 label=repr(self),
                 router=self._router,
@@ -324,7 +328,10 @@ class FakeS3:
             if self._mount is not None:
                 lifecycle.stop(self._mount)
                 self._mount = None
+            conflict = interceptors.unguard()
         self._raise_internal_errors()
+        if conflict is not None:
+            raise InterceptorConflictError(conflict)
 
     def _raise_internal_errors(self) -> None:
         errors = list(self._state.internal_errors)
@@ -351,17 +358,47 @@ class FakeS3:
             return
         try:
             self.stop()
-        except FakeS3InternalError as internal:
-            exc.add_note(f"fakes3put also failed inside: {internal}")  # never mask the body's error
+        except (FakeS3InternalError, InterceptorConflictError) as failure:
+            if type(failure) is not type(exc):
+                exc.add_note(f"fakes3put also failed inside: {failure}")  # never mask the body's error
+
+    async def __aenter__(self) -> FakeS3:
+        """``async with FakeS3() as fake:`` starts the fake, as ``with`` does (it never blocks)."""
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stops the fake, as ``with`` does."""
+        self.__exit__(exc_type, exc, tb)
 
     # ----------------------------------------------------------------- decorator
 
-    def __call__(self, target: F) -> F:
+    @overload
+    def __call__(self, target: type[TestCaseT]) -> type[TestCaseT]: ...
+    @overload
+    def __call__(self, target: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def __call__(self, target: Callable[P, R]) -> Callable[P, R]: ...
+
+    def __call__(self, target: Any) -> Any:
+        """Decorate a test: the fake is reset and started around each call, and stopped after.
+
+        Works on functions, coroutine functions (started around the awaited body), generator
+        and async generator functions (active for the generator's whole life, until it is
+        exhausted or closed: a pytest yield fixture keeps it through the test) and
+        ``unittest.TestCase`` classes (started in ``setUp``, stopped by a cleanup; the test gets
+        the fake as ``self.<as_kwarg or "fake_s3">``). With ``as_kwarg`` a function receives the
+        fake as that keyword argument.
+        """
         if isinstance(target, type):
             # A TestCase subclass means unittest is already imported; the fake never imports it itself.
             unittest_module = sys.modules.get("unittest")
             if unittest_module is not None and issubclass(target, unittest_module.TestCase):
-                return cast(F, self._decorate_testcase(target))
+                return self._decorate_testcase(target)
             raise TypeError("FakeS3 decorates functions, coroutine functions and unittest.TestCase classes")
         return self._decorate_callable(target)
 
@@ -375,7 +412,41 @@ class FakeS3:
             if inject is not None:
                 kwargs[inject] = self
 
-        if inspect.iscoroutinefunction(func):
+        wrapper: Callable[..., Any]
+        if inspect.isasyncgenfunction(func):
+
+            @functools.wraps(func)
+            async def async_generator_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+                enter(kwargs)
+                with _Stopper(self):
+                    body: AsyncGenerator[Any, Any] = func(*args, **kwargs)
+                    sent: Any = None
+                    thrown: BaseException | None = None
+                    while True:  # ``yield from`` by hand: asend, athrow and aclose reach the body
+                        try:
+                            value = await (body.athrow(thrown) if thrown is not None else body.asend(sent))
+                        except StopAsyncIteration:
+                            return
+                        thrown = None
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            await body.aclose()
+                            raise
+                        except BaseException as error:  # thrown into the wrapper: pass it to the body
+                            thrown = error
+
+            wrapper = async_generator_wrapper
+        elif inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+                enter(kwargs)
+                with _Stopper(self):
+                    return (yield from func(*args, **kwargs))  # send, throw and close reach the body
+
+            wrapper = generator_wrapper
+        elif inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -383,7 +454,7 @@ class FakeS3:
                 with _Stopper(self):
                     return await func(*args, **kwargs)
 
-            wrapper: Callable[..., Any] = async_wrapper
+            wrapper = async_wrapper
         else:
 
             @functools.wraps(func)
@@ -397,7 +468,7 @@ class FakeS3:
             # Hide the injected parameter so pytest does not look for a fixture of that name.
             signature = inspect.signature(func)
             params = [p for name, p in signature.parameters.items() if name != inject]
-            wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+            cast(Any, wrapper).__signature__ = signature.replace(parameters=params)
         return cast(F, wrapper)
 
     def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
@@ -454,14 +525,3 @@ class _Stopper:
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         self._fake.__exit__(exc_type, exc, tb)
-
-
-def _refuse_conflicting_interceptors() -> None:
-    """moto's botocore hook answers boto3 before urllib3 is reached: say so instead of seeing nothing."""
-    moto_models = sys.modules.get("moto.core.models")
-    stubber = getattr(moto_models, "botocore_stubber", None)
-    if stubber is not None and getattr(stubber, "enabled", False):
-        raise InterceptorConflictError(
-            "moto's mock_aws is active: its botocore hook would answer boto3's S3 requests before "
-            "they reach fakes3put. Stop mock_aws before starting FakeS3 (or use one of the two)."
-        )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
+from fakes3put import _key_owners
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, Consistency, WriteRecord
 from fakes3put._commit.store import OBJECT_OWNERSHIPS, Bucket, ObjectOwnership, Store
 from fakes3put._ops.access import CANNED_ACLS, bucket_acl_problem
@@ -113,6 +114,7 @@ class FakeS3:
         self._configure_consistency(consistency, visibility_lag)
         self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._mount: Mount | None = None
+        self._label = ""  # how a later fake's InvalidAccessKeyId hint names this one
         self._depth = 0
         self._state_lock = threading.Lock()
         self._create_initial_buckets()
@@ -302,6 +304,8 @@ class FakeS3:
                 self._depth -= 1
                 raise
             interceptors.guard()
+            self._label = f"another FakeS3 (buckets at its start: {list(self.buckets)})"
+            _key_owners.started(self._label, self.credentials)
             self._mount = Mount(
                 label=repr(self),
                 router=self._router,
@@ -329,6 +333,7 @@ class FakeS3:
                 lifecycle.stop(self._mount)
                 self._mount = None
             conflict = interceptors.unguard()
+            _key_owners.stopped(self._label, self.credentials)
         self._raise_internal_errors()
         if conflict is not None:
             raise InterceptorConflictError(conflict)

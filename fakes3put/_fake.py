@@ -404,7 +404,10 @@ class FakeS3:
             unittest_module = sys.modules.get("unittest")
             if unittest_module is not None and issubclass(target, unittest_module.TestCase):
                 return self._decorate_testcase(target)
-            raise TypeError("FakeS3 decorates functions, coroutine functions and unittest.TestCase classes")
+            raise TypeError(
+                "FakeS3 decorates functions, coroutine functions, (async) generator functions and "
+                "unittest.TestCase classes"
+            )
         return self._decorate_callable(target)
 
     def _decorate_callable(self, func: F) -> F:

@@ -1,4 +1,4 @@
-"""moto's mock_aws answers boto3 before urllib3: refused loudly whichever of the two starts first."""
+"""moto's mock_aws started inside a running fake is refused loudly (moto started first: test_lifecycle)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,6 @@ stubber_module = pytest.importorskip("moto.core.botocore_stubber")
 
 ORIGINAL_URLOPEN = HTTPConnectionPool.urlopen
 ORIGINAL_STUBBER_CALL = stubber_module.BotocoreStubber.__call__
-
-
-def test_moto_started_first_is_refused_at_start():
-    with moto.mock_aws(), pytest.raises(InterceptorConflictError, match="mock_aws is active"):
-        FakeS3().start()
-    assert HTTPConnectionPool.urlopen is ORIGINAL_URLOPEN
 
 
 def test_moto_started_inside_a_running_fake_fails_the_request_loudly():

@@ -303,9 +303,6 @@ class FakeS3:
             except BaseException:
                 self._depth -= 1
                 raise
-            interceptors.guard()
-            self._label = f"another FakeS3 (buckets at its start: {list(self.buckets)})"
-            _key_owners.started(self._label, self.credentials)
             self._mount = Mount(
                 label=repr(self),
                 router=self._router,
@@ -315,6 +312,9 @@ class FakeS3:
                 environment=(self.access_key, self.secret_key, self.region),
             )
             lifecycle.start(self._mount)
+            interceptors.guard()
+            self._label = f"another FakeS3 (buckets at its start: {list(self.buckets)})"
+            _key_owners.started(self._label, self.credentials)
         return self
 
     def stop(self) -> None:

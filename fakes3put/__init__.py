@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fakes3put._commit.faults import Fault, Faults, FiredFault
-from fakes3put._commit.store import Bucket, StoredObject
-from fakes3put._commit.writes import WriteRecord
+from fakes3put._commit.faults import Fault, FaultKind, Faults, FiredFault
+from fakes3put._commit.store import Bucket, ObjectOwnership, StoredObject, VersioningStatus
+from fakes3put._commit.writes import Consistency, Outcome, WriteRecord
 from fakes3put._fake import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, BucketSpec, FakeS3
 from fakes3put._state import Call
 from fakes3put.errors import (
@@ -19,12 +19,12 @@ from fakes3put.errors import (
     FakeS3Error,
     FakeS3InternalError,
     InterceptorConflictError,
-    S3Error,
     SimultaneousTimeoutError,
     UnhandledRequestError,
 )
 
 if TYPE_CHECKING:
+    from fakes3put._commit.policies import Order, OrderName
     from fakes3put._commit.simultaneous import Simultaneous
     from fakes3put._explore import Exploration, ExploredRun, explore
 
@@ -33,6 +33,8 @@ _LAZY = {
     "explore": "._explore",
     "Exploration": "._explore",
     "ExploredRun": "._explore",
+    "Order": "._commit.policies",
+    "OrderName": "._commit.policies",
     "Simultaneous": "._commit.simultaneous",
 }
 
@@ -55,20 +57,26 @@ __all__ = [
     "BucketSpec",
     "Call",
     "ChecksumUnavailableError",
+    "Consistency",
     "Exploration",
     "ExploredRun",
     "FakeS3",
     "FakeS3Error",
     "FakeS3InternalError",
     "Fault",
+    "FaultKind",
     "Faults",
     "FiredFault",
     "InterceptorConflictError",
-    "S3Error",
+    "ObjectOwnership",
+    "Order",
+    "OrderName",
+    "Outcome",
     "Simultaneous",
     "SimultaneousTimeoutError",
     "StoredObject",
     "UnhandledRequestError",
+    "VersioningStatus",
     "WriteRecord",
     "explore",
 ]

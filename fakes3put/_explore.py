@@ -25,9 +25,11 @@ class ExploredRun:
 
     @property
     def passed(self) -> bool:
+        """True when the scenario did not raise in this run."""
         return self.error is None
 
     def describe(self) -> str:
+        """The run's orders, each window's writes in receipt order, and the error if it failed."""
         lines = [f"order {list(map(list, self.orders))}: {'passed' if self.passed else 'FAILED'}"]
         for number, receipts in enumerate(self.receipts, 1):
             lines.append(f"  window {number}, received in this order:")
@@ -39,6 +41,12 @@ class ExploredRun:
 
 @dataclass(frozen=True, slots=True)
 class Exploration:
+    """What ``explore()`` found: every run, the window sizes, and whether the orders were sampled.
+
+    ``total_orders`` is the number of possible order combinations; ``sampled`` is True when
+    only ``max_orders`` of them were run. ``str()`` describes the failing runs.
+    """
+
     runs: tuple[ExploredRun, ...]
     window_sizes: tuple[int, ...]
     total_orders: int
@@ -46,13 +54,16 @@ class Exploration:
 
     @property
     def failures(self) -> list[ExploredRun]:
+        """The runs whose scenario raised."""
         return [run for run in self.runs if not run.passed]
 
     @property
     def failing_orders(self) -> list[Permutations]:
+        """Per failing run, one permutation per window: pass one to ``fake.simultaneous(order=...)``."""
         return [run.orders for run in self.failures]
 
     def assert_all_passed(self) -> None:
+        """Raise AssertionError describing every failing order, if any run failed."""
         if self.failures:
             raise AssertionError(str(self))
 

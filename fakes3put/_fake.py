@@ -6,20 +6,21 @@ import functools
 import inspect
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
+from fakes3put import _key_owners
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG
-from fakes3put._commit.store import Bucket, Store
-from fakes3put._commit.writes import WriteRecord
-from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
+from fakes3put._commit.store import OBJECT_OWNERSHIPS, Bucket, ObjectOwnership, Store
+from fakes3put._commit.writes import Consistency, WriteRecord
+from fakes3put._ops.access import CANNED_ACLS, bucket_acl_problem
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._settings import Settings
 from fakes3put._state import FakeState, system_clock
-from fakes3put._transport import lifecycle
+from fakes3put._transport import interceptors, lifecycle
 from fakes3put._transport.registry import Mount
 from fakes3put._transport.routing import Endpoint, Router
 from fakes3put.errors import FakeS3Error, FakeS3InternalError, InterceptorConflictError
@@ -36,6 +37,9 @@ DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+TestCaseT = TypeVar("TestCaseT", bound="unittest.TestCase")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +50,30 @@ class BucketSpec:
     region: str | None = None
     owner: str | None = None
     acl: str = "private"
-    object_ownership: str = "ObjectWriter"  # or "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs disabled)
+    object_ownership: ObjectOwnership = "ObjectWriter"
 
 
 class FakeS3:
     """An in-process S3 that answers PUT Object (and its neighbours) for the requests it owns.
 
-    Owned endpoints are every AWS S3 host name (unless ``aws=False``) plus ``endpoints``.
-    ``credentials`` maps access key ids to secrets; the first pair is what the fixture and
-    the context manager put in the environment. ``check_signatures=False`` is lenient mode.
+    Use it as a context manager (``with``/``async with``), a decorator (functions, coroutine
+    functions, ``unittest.TestCase`` classes), through ``start()``/``stop()`` or the pytest
+    fixture ``fake_s3``. Constructor parameters (all keyword-only, read-only afterwards):
+
+    * ``buckets``: buckets that exist from the start (names or ``BucketSpec``); ``reset()`` restores them.
+    * ``endpoints``: other endpoints to answer for (``"http://localhost:9000"``).
+    * ``credentials``: access key id -> secret; the first pair is what the environment gets.
+    * ``region``: the default region of new buckets and of the environment.
+    * ``aws``: answer for AWS's own S3 host names (False: only ``endpoints``).
+    * ``passthrough``: let requests no fake owns reach the network (False: UnhandledRequestError).
+    * ``check_signatures``: False is lenient mode: the access key a request claims names the caller,
+      nothing is verified.
+    * ``isolate_environment``: replace ``AWS_*`` variables with the fake's credentials while it runs.
+    * ``clock``: the fake's time source (default: the system clock, honouring freezegun/time-machine).
+    * ``consistency``/``visibility_lag``: ``"eventual"`` or ``"legacy"`` with a lag in seconds.
+    * ``literal_plus_is_space``: read a literal ``+`` in a key's path as a space, as S3 does.
+    * ``accept_chunked_transfer``: accept ``Transfer-Encoding: chunked`` bodies S3 refuses.
+    * ``as_kwarg``: the keyword under which a decorated function receives the fake.
     """
 
     def __init__(
@@ -69,7 +88,7 @@ class FakeS3:
         check_signatures: bool = True,
         isolate_environment: bool = True,
         clock: Callable[[], datetime] | None = None,
-        consistency: str = "strong",
+        consistency: Consistency = "strong",
         visibility_lag: float | timedelta = 0.0,
         literal_plus_is_space: bool = True,
         accept_chunked_transfer: bool = False,
@@ -97,11 +116,18 @@ class FakeS3:
         self._configure_consistency(consistency, visibility_lag)
         self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
         self._mount: Mount | None = None
+        self._label = ""  # how a later fake's InvalidAccessKeyId hint names this one
         self._depth = 0
         self._state_lock = threading.Lock()
         self._create_initial_buckets()
 
     # ----------------------------------------------------------------- inspection
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(getattr(type(self), name, None), property):
+            how = _STATE_HINTS.get(name, f"configuration is given to the constructor: FakeS3({name}=...)")
+            raise AttributeError(f"FakeS3.{name} is read-only: {how}")
+        object.__setattr__(self, name, value)
 
     @property
     def credentials(self) -> Mapping[str, str]:
@@ -144,11 +170,13 @@ class FakeS3:
         return self._windows
 
     @property
-    def consistency(self) -> str:
+    def consistency(self) -> Consistency:
+        """``"strong"`` (S3 today), ``"eventual"`` or ``"legacy"`` (before Dec 2020) (read-only)."""
         return self._state.sequencer.consistency
 
     @property
     def visibility_lag(self) -> timedelta:
+        """How long a write stays invisible to readers under eventual or legacy consistency (read-only)."""
         return self._state.sequencer.lag
 
     @property
@@ -158,6 +186,7 @@ class FakeS3:
 
     @property
     def secret_key(self) -> str:
+        """The secret of ``access_key``."""
         return self.credentials[self.access_key]
 
     @property
@@ -212,7 +241,7 @@ class FakeS3:
             on_close=self._windows.append,
         )
 
-    def _configure_consistency(self, consistency: str, lag: float | timedelta) -> None:
+    def _configure_consistency(self, consistency: Consistency, lag: float | timedelta) -> None:
         if consistency not in (STRONG, EVENTUAL, LEGACY):
             raise FakeS3Error(f"consistency must be {STRONG!r}, {EVENTUAL!r} or {LEGACY!r}, not {consistency!r}")
         delay = lag if isinstance(lag, timedelta) else timedelta(seconds=lag)
@@ -263,12 +292,17 @@ class FakeS3:
     # ----------------------------------------------------------------- lifecycle
 
     def start(self) -> FakeS3:
+        """Start answering (and, with ``isolate_environment``, set ``AWS_*``); returns the fake.
+
+        Nested starts are counted: the fake stops at the matching ``stop()``. Raises
+        InterceptorConflictError if moto's mock_aws is active.
+        """
         with self._state_lock:
             self._depth += 1
             if self._depth > 1:
                 return self
             try:
-                _refuse_conflicting_interceptors()
+                interceptors.refuse_active()
             except BaseException:
                 self._depth -= 1
                 raise
@@ -281,9 +315,17 @@ class FakeS3:
                 environment=(self.access_key, self.secret_key, self.region),
             )
             lifecycle.start(self._mount)
+            interceptors.guard()
+            self._label = f"another FakeS3 (buckets at its start: {list(self.buckets)})"
+            _key_owners.started(self._label, self.credentials)
         return self
 
     def stop(self) -> None:
+        """Stop answering and restore the environment (at the outermost ``stop()``); the state is kept.
+
+        Raises FakeS3InternalError if the fake failed while answering a request, and
+        InterceptorConflictError if moto's mock_aws was started while the fake ran.
+        """
         with self._state_lock:
             if self._depth == 0:
                 return
@@ -293,7 +335,11 @@ class FakeS3:
             if self._mount is not None:
                 lifecycle.stop(self._mount)
                 self._mount = None
+            conflict = interceptors.unguard()
+            _key_owners.stopped(self._label, self.credentials)
         self._raise_internal_errors()
+        if conflict is not None:
+            raise InterceptorConflictError(conflict)
 
     def _raise_internal_errors(self) -> None:
         errors = list(self._state.internal_errors)
@@ -320,18 +366,51 @@ class FakeS3:
             return
         try:
             self.stop()
-        except FakeS3InternalError as internal:
-            exc.add_note(f"fakes3put also failed inside: {internal}")  # never mask the body's error
+        except (FakeS3InternalError, InterceptorConflictError) as failure:
+            if type(failure) is not type(exc):
+                exc.add_note(f"fakes3put also failed inside: {failure}")  # never mask the body's error
+
+    async def __aenter__(self) -> FakeS3:
+        """``async with FakeS3() as fake:`` starts the fake, as ``with`` does (it never blocks)."""
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stops the fake, as ``with`` does."""
+        self.__exit__(exc_type, exc, tb)
 
     # ----------------------------------------------------------------- decorator
 
-    def __call__(self, target: F) -> F:
+    @overload
+    def __call__(self, target: type[TestCaseT]) -> type[TestCaseT]: ...
+    @overload
+    def __call__(self, target: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def __call__(self, target: Callable[P, R]) -> Callable[P, R]: ...
+
+    def __call__(self, target: Any) -> Any:
+        """Decorate a test: the fake is reset and started around each call, and stopped after.
+
+        Works on functions, coroutine functions (started around the awaited body), generator
+        and async generator functions (active for the generator's whole life, until it is
+        exhausted or closed: a pytest yield fixture keeps it through the test) and
+        ``unittest.TestCase`` classes (started in ``setUp``, stopped by a cleanup; the test gets
+        the fake as ``self.<as_kwarg or "fake_s3">``). With ``as_kwarg`` a function receives the
+        fake as that keyword argument.
+        """
         if isinstance(target, type):
             # A TestCase subclass means unittest is already imported; the fake never imports it itself.
             unittest_module = sys.modules.get("unittest")
             if unittest_module is not None and issubclass(target, unittest_module.TestCase):
-                return cast(F, self._decorate_testcase(target))
-            raise TypeError("FakeS3 decorates functions, coroutine functions and unittest.TestCase classes")
+                return self._decorate_testcase(target)
+            raise TypeError(
+                "FakeS3 decorates functions, coroutine functions, (async) generator functions and "
+                "unittest.TestCase classes"
+            )
         return self._decorate_callable(target)
 
     def _decorate_callable(self, func: F) -> F:
@@ -344,7 +423,41 @@ class FakeS3:
             if inject is not None:
                 kwargs[inject] = self
 
-        if inspect.iscoroutinefunction(func):
+        wrapper: Callable[..., Any]
+        if inspect.isasyncgenfunction(func):
+
+            @functools.wraps(func)
+            async def async_generator_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+                enter(kwargs)
+                with _Stopper(self):
+                    body: AsyncGenerator[Any, Any] = func(*args, **kwargs)
+                    sent: Any = None
+                    thrown: BaseException | None = None
+                    while True:  # ``yield from`` by hand: asend, athrow and aclose reach the body
+                        try:
+                            value = await (body.athrow(thrown) if thrown is not None else body.asend(sent))
+                        except StopAsyncIteration:
+                            return
+                        thrown = None
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            await body.aclose()
+                            raise
+                        except BaseException as error:  # thrown into the wrapper: pass it to the body
+                            thrown = error
+
+            wrapper = async_generator_wrapper
+        elif inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+                enter(kwargs)
+                with _Stopper(self):
+                    return (yield from func(*args, **kwargs))  # send, throw and close reach the body
+
+            wrapper = generator_wrapper
+        elif inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -352,7 +465,7 @@ class FakeS3:
                 with _Stopper(self):
                     return await func(*args, **kwargs)
 
-            wrapper: Callable[..., Any] = async_wrapper
+            wrapper = async_wrapper
         else:
 
             @functools.wraps(func)
@@ -366,7 +479,7 @@ class FakeS3:
             # Hide the injected parameter so pytest does not look for a fixture of that name.
             signature = inspect.signature(func)
             params = [p for name, p in signature.parameters.items() if name != inject]
-            wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+            cast(Any, wrapper).__signature__ = signature.replace(parameters=params)
         return cast(F, wrapper)
 
     def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
@@ -386,13 +499,24 @@ class FakeS3:
         return cls
 
 
+_STATE_HINTS = {
+    "buckets": "create buckets with CreateBucket or FakeS3(buckets=...); reset() restores the initial ones",
+    "calls": "it is the fake's log; reset() empties it",
+    "writes": "it is the fake's write log; reset() empties it",
+    "windows": "it lists the closed fake.simultaneous(...) blocks; reset() empties it",
+    "faults": "add rules with fake.faults.add(...)",
+    "access_key": "configuration is given to the constructor: FakeS3(credentials={key: secret})",
+    "secret_key": "configuration is given to the constructor: FakeS3(credentials={key: secret})",
+}
+
+
 def _checked(spec: BucketSpec) -> BucketSpec:
     """A bucket made up front follows the rules CreateBucket enforces."""
     problem = bucket_name_problem(spec.name)
     if problem is not None:
         raise FakeS3Error(f"bucket name {spec.name!r} {problem}")
-    if spec.object_ownership not in OBJECT_OWNERSHIP:
-        raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIP}")
+    if spec.object_ownership not in OBJECT_OWNERSHIPS:
+        raise FakeS3Error(f"bucket {spec.name!r}: object_ownership must be one of {OBJECT_OWNERSHIPS}")
     acl_problem = bucket_acl_problem(spec.object_ownership, spec.acl, {})
     if acl_problem is not None:
         raise FakeS3Error(f"bucket {spec.name!r}: {acl_problem}")
@@ -412,14 +536,3 @@ class _Stopper:
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         self._fake.__exit__(exc_type, exc, tb)
-
-
-def _refuse_conflicting_interceptors() -> None:
-    """moto's botocore hook answers boto3 before urllib3 is reached: say so instead of seeing nothing."""
-    moto_models = sys.modules.get("moto.core.models")
-    stubber = getattr(moto_models, "botocore_stubber", None)
-    if stubber is not None and getattr(stubber, "enabled", False):
-        raise InterceptorConflictError(
-            "moto's mock_aws is active: its botocore hook would answer boto3's S3 requests before "
-            "they reach fakes3put. Stop mock_aws before starting FakeS3 (or use one of the two)."
-        )

@@ -46,6 +46,7 @@ class Call:
 
     @property
     def ok(self) -> bool:
+        """True when the fake answered without an S3 error (``error_code`` is None)."""
         return self.error_code is None
 
     def describe(self) -> str:

@@ -149,8 +149,3 @@ class SimultaneousTimeoutError(FakeS3Error, AssertionError):
 
 HOLD_TIMEOUT_CODE = "FakeS3HoldTimeout"
 """The error code a writer waiting in a ``simultaneous(expect=N)`` hold gets when the hold fails."""
-
-
-def known_status(code: str) -> int:
-    """The HTTP status S3 uses for ``code`` (400 for codes the fake does not know)."""
-    return _CODES.get(code, (400, ""))[0]

@@ -96,7 +96,7 @@ def make_request(
         body=body,
         bucket=bucket_name,
         key=unquote(raw_key),
-        addressing=addressing,
+        addressing="virtual" if addressing == "virtual" else "path",
         query_map=dict(query),
     )
 

@@ -12,7 +12,7 @@ PACKAGE = Path(fakes3put.__file__).parent
 
 # Lower stages first. A module may import its own stage or any lower one, never a higher one.
 STAGES: list[tuple[str, ...]] = [
-    ("fakes3put.errors", "fakes3put._settings"),
+    ("fakes3put.errors", "fakes3put._settings", "fakes3put._key_owners"),
     ("fakes3put._wire",),
     ("fakes3put._auth", "fakes3put._commit"),
     ("fakes3put._ops",),
@@ -46,10 +46,10 @@ def imports_of(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module.startswith("fakes3put"):
-                found.add(node.module)
-                found.update(
-                    f"{node.module}.{alias.name}" for alias in node.names if _is_module(node.module, alias.name)
-                )
+                submodules = [alias.name for alias in node.names if _is_module(node.module, alias.name)]
+                found.update(f"{node.module}.{name}" for name in submodules)
+                if len(submodules) < len(node.names):  # names defined in the module itself
+                    found.add(node.module)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("fakes3put"))
     return found

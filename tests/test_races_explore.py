@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
@@ -86,3 +87,23 @@ def test_conditional_guarantee_holds_in_every_order_of_a_hold():
     assert result.window_sizes == (3,)
     assert len(result.runs) == 6
     result.assert_all_passed()
+
+
+def test_explore_forces_orders_only_inside_its_runs():
+    seen_orders: list[list[int]] = []
+
+    def scenario(fake: FakeS3) -> None:
+        s3 = make_client(fake)
+        with fake.simultaneous(order=[1, 0, 2]) as window:
+            for body in (b"1", b"2", b"3"):
+                s3.put_object(Bucket="stamps", Key="k", Body=body)
+        seen_orders.append(window.receipt_order)
+
+    explore(scenario, buckets=["stamps"])
+    # The probe run (sent order) and one run per permutation: the forced order wins over the one asked.
+    assert seen_orders[0] == [0, 1, 2]
+    assert sorted(map(tuple, seen_orders[1:])) == sorted(itertools.permutations(range(3)))
+    with FakeS3(buckets=["stamps"]) as fake:
+        scenario(fake)  # after explore() returns, a window takes the order it asks for
+    assert seen_orders[-1] == [1, 0, 2]
+    assert not hasattr(fake, "_forced_orders")

@@ -86,4 +86,4 @@ def test_configuration_is_checked():
     with pytest.raises(FakeS3Error, match="needs a visibility_lag"):
         FakeS3(consistency="eventual")
     with pytest.raises(FakeS3Error, match="consistency must be"):
-        FakeS3(consistency="sometimes", visibility_lag=1)
+        FakeS3(consistency="sometimes", visibility_lag=1)  # type: ignore[arg-type]

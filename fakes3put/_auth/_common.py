@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
+from fakes3put import _key_owners
 from fakes3put.errors import S3Error
 
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # SigV4 "basic" timestamp, e.g. 20250115T120000Z
@@ -150,7 +151,7 @@ def unknown_key_error(access_key: str, known: Iterable[str]) -> S3Error:
         extra={"AWSAccessKeyId": access_key},
         hint=(
             f"access key {access_key!r} is not among the fake's credentials "
-            f"({shown or 'none configured'}); add it or sign with one of those."
+            f"({shown or 'none configured'}); {_key_owners.likely_cause(access_key)}"
         ),
     )
 

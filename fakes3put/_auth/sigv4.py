@@ -7,7 +7,7 @@ The pure functions at the top sign as well as verify (tests and demos use them);
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -110,11 +110,6 @@ def canonical_query(params: Iterable[tuple[str, str | None]]) -> str:
     return "&".join(f"{name}={value}" for name, value in pairs)
 
 
-def canonical_header_value(value: str) -> str:
-    """Trim the ends and collapse inner whitespace runs to one space (as botocore does)."""
-    return " ".join(value.split())
-
-
 def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
     """(CanonicalHeaders block, SignedHeaders) for the headers to sign, in any order.
 
@@ -123,7 +118,7 @@ def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
     merged: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name = raw_name.strip().lower()
-        value = " ".join(raw_value.split())  # canonical_header_value, inlined: this runs per signed header
+        value = " ".join(raw_value.split())  # trimmed, inner whitespace runs collapsed (as botocore does)
         merged[name] = f"{merged[name]},{value}" if name in merged else value
     names = sorted(merged)
     block = "".join([f"{name}:{merged[name]}\n" for name in names])
@@ -288,14 +283,14 @@ def verify_header(
     amz_date = raw_date.strip() if basic is not None else moment.strftime(AMZ_DATE_FORMAT)
 
     claim = _Claim(credential, signed, parsed.signature, amz_date, payload_hash, presigned=False)
-    _check_scope(claim, request, expected_region)
-    secret = credentials.get(credential.access_key)
-    if secret is None:
-        raise unknown_key_error(credential.access_key, credentials)
-    skewed = skew_error(raw_date, moment, now, max_skew)
-    if skewed is not None:
-        raise skewed
-    return _check_signature(request, claim, secret, signing_keys)
+    return _verify_claim(
+        request,
+        claim,
+        credentials=credentials,
+        expected_region=expected_region,
+        signing_keys=signing_keys,
+        time_problem=lambda: skew_error(raw_date, moment, now, max_skew),
+    )
 
 
 def verify_query(
@@ -354,12 +349,42 @@ def verify_query(
     check_payload_value(payload_hash)
 
     claim = _Claim(credential, signed, provided, raw_date, payload_hash, presigned=True)
+    return _verify_claim(
+        request,
+        claim,
+        credentials=credentials,
+        expected_region=expected_region,
+        signing_keys=signing_keys,
+        time_problem=lambda: _presigned_time_problem(moment, lifetime, raw_expires, now, max_skew),
+    )
+
+
+def _verify_claim(
+    request: S3Request,
+    claim: _Claim,
+    *,
+    credentials: Mapping[str, str],
+    expected_region: str,
+    signing_keys: KeyCache | None,
+    time_problem: Callable[[], S3Error | None],
+) -> Verified:
+    """The tail both forms share, in S3's order: scope, access key, time, then the signature."""
     _check_scope(claim, request, expected_region)
-    secret = credentials.get(credential.access_key)
+    secret = credentials.get(claim.credential.access_key)
     if secret is None:
-        raise unknown_key_error(credential.access_key, credentials)
+        raise unknown_key_error(claim.credential.access_key, credentials)
+    problem = time_problem()
+    if problem is not None:
+        raise problem
+    return _check_signature(request, claim, secret, signing_keys)
+
+
+def _presigned_time_problem(
+    moment: datetime, lifetime: int, raw_expires: str, now: datetime, max_skew: timedelta
+) -> S3Error | None:
+    """A presigned URL signed in the future, or expired; None while it is valid."""
     if moment - now > max_skew:
-        raise S3Error(
+        return S3Error(
             "AccessDenied",
             "Request is not yet valid",
             hint=(
@@ -372,7 +397,7 @@ def verify_query(
     except OverflowError:
         expires_at = datetime.max.replace(tzinfo=moment.tzinfo)
     if expires_at < now:
-        raise S3Error(
+        return S3Error(
             "AccessDenied",
             "Request has expired",
             extra={"X-Amz-Expires": raw_expires, "Expires": iso8601(expires_at), "ServerTime": iso8601(now)},
@@ -381,7 +406,7 @@ def verify_query(
                 f"valid {lifetime} s); presign it again or move the fake's clock back."
             ),
         )
-    return _check_signature(request, claim, secret, signing_keys)
+    return None
 
 
 def sigv4a_not_implemented() -> S3Error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Final, Literal
 
 from fakes3put.errors import FakeS3Error
 
@@ -14,9 +15,21 @@ ERROR_KINDS = {
     "ServiceUnavailable": 503,
     "RequestTimeout": 400,
 }
-RESET_BEFORE_COMMIT = "reset-before-commit"
-RESET_AFTER_COMMIT = "reset-after-commit"
-LATENCY = "latency"
+RESET_BEFORE_COMMIT: Final = "reset-before-commit"
+RESET_AFTER_COMMIT: Final = "reset-after-commit"
+LATENCY: Final = "latency"
+
+FaultKind = Literal[
+    "InternalError",
+    "SlowDown",
+    "ServiceUnavailable",
+    "RequestTimeout",
+    "reset-before-commit",
+    "reset-after-commit",
+    "latency",
+]
+"""What an injected fault does: answer one of S3's 5xx/RequestTimeout errors, reset the connection
+before or after the write is stored, or delay the answer."""
 KINDS = frozenset({*ERROR_KINDS, RESET_BEFORE_COMMIT, RESET_AFTER_COMMIT, LATENCY})
 
 
@@ -27,7 +40,7 @@ class Fault:
     (None = every time). ``seen`` and ``fired`` count what happened.
     """
 
-    kind: str
+    kind: FaultKind
     operation: str | None = None
     bucket: str | None = None
     key: str | None = None
@@ -38,6 +51,7 @@ class Fault:
     fired: int = 0
 
     def matches(self, operation: str, bucket: str, key: str) -> bool:
+        """Whether a request for ``operation`` (``"PutObject"``, ...) on ``bucket``/``key`` is one this rule counts."""
         return (
             (self.operation is None or self.operation == operation)
             and (self.bucket is None or self.bucket == bucket)
@@ -45,6 +59,7 @@ class Fault:
         )
 
     def describe(self) -> str:
+        """The rule in one line: ``SlowDown(operation=PutObject, nth=2, times=1)``."""
         where = " ".join(
             f"{name}={value}"
             for name, value in (("operation", self.operation), ("bucket", self.bucket), ("key", self.key))
@@ -55,7 +70,9 @@ class Fault:
 
 @dataclass(frozen=True, slots=True)
 class FiredFault:
-    kind: str
+    """A fault that fired: its kind and the request it hit (``request_id`` matches ``Call.request_id``)."""
+
+    kind: FaultKind
     operation: str
     bucket: str
     key: str
@@ -72,7 +89,7 @@ class Faults:
 
     def add(
         self,
-        kind: str,
+        kind: FaultKind,
         *,
         operation: str | None = None,
         bucket: str | None = None,
@@ -81,6 +98,17 @@ class Faults:
         times: int | None = 1,
         latency: float | timedelta = 0.0,
     ) -> Fault:
+        """Add a rule and return it (its ``seen``/``fired`` counters show what happened).
+
+        ``kind`` is an S3 error to answer (``"InternalError"``, ``"SlowDown"``,
+        ``"ServiceUnavailable"``, ``"RequestTimeout"``), a connection reset before the write is
+        stored (``"reset-before-commit"``) or after (``"reset-after-commit"``: stored, but the
+        client sees an error), or ``"latency"`` (answer after ``latency`` seconds).
+        ``operation`` (``"PutObject"``, ...), ``bucket`` and ``key`` narrow the requests the rule
+        counts (None: any). Among them it fires from the ``nth`` (1-based) on, ``times`` times
+        (None: every time). Each request takes at most one fault: the first due rule, in the
+        order added.
+        """
         if kind not in KINDS:
             raise FakeS3Error(f"unknown fault kind {kind!r}; known: {', '.join(sorted(KINDS))}")
         if nth < 1 or (times is not None and times < 1):
@@ -94,6 +122,7 @@ class Faults:
         return fault
 
     def clear(self) -> None:
+        """Remove every rule and forget what fired."""
         with self._lock:
             self.rules.clear()
             self.fired.clear()

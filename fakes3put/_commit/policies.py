@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from fakes3put._commit.writes import Write, WriteRecord
 
 OrderName = Literal["sent", "reverse", "shuffle"]
+"""A named receipt order for ``fake.simultaneous(order=...)`` (``"shuffle"`` uses ``seed``)."""
 OrderFunction = Callable[[list["WriteRecord"]], Sequence[int]]
 Order = OrderName | Sequence[int] | OrderFunction
 

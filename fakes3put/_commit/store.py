@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
 # One shared empty mapping for the many objects without metadata, grants or checksums:
 # an empty dict per field per object would cost more than the rest of a small object.
@@ -21,6 +21,25 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 def _empty() -> Mapping[str, Any]:
     return EMPTY
+
+
+ObjectOwnership = Literal["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"]
+"""S3 Object Ownership: ``"ObjectWriter"`` (ACLs apply), ``"BucketOwnerPreferred"``,
+``"BucketOwnerEnforced"`` (ACLs disabled, the bucket owner owns every object)."""
+
+VersioningStatus = Literal["Enabled", "Suspended"]
+"""A bucket's versioning once PutBucketVersioning set it (``None`` on ``Bucket`` before that)."""
+
+OBJECT_OWNERSHIPS: tuple[ObjectOwnership, ...] = get_args(ObjectOwnership)
+VERSIONING_STATES: tuple[VersioningStatus, ...] = get_args(VersioningStatus)
+
+
+def is_object_ownership(value: str) -> TypeGuard[ObjectOwnership]:
+    return value in OBJECT_OWNERSHIPS
+
+
+def is_versioning_status(value: str) -> TypeGuard[VersioningStatus]:
+    return value in VERSIONING_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +74,7 @@ class StoredObject:
 
     @property
     def size(self) -> int:
+        """The body's length in bytes (what Content-Length and listings report)."""
         return len(self.body)
 
     def as_received(self, last_modified: datetime, version_id: str | None, visible_at: datetime | None) -> StoredObject:
@@ -86,25 +106,31 @@ class StoredObject:
 
     @property
     def content_encoding(self) -> str | None:
+        """The stored Content-Encoding header, if the writer sent one."""
         return self.headers.get("content-encoding")
 
     @property
     def content_disposition(self) -> str | None:
+        """The stored Content-Disposition header, if the writer sent one."""
         return self.headers.get("content-disposition")
 
     @property
     def content_language(self) -> str | None:
+        """The stored Content-Language header, if the writer sent one."""
         return self.headers.get("content-language")
 
     @property
     def cache_control(self) -> str | None:
+        """The stored Cache-Control header, if the writer sent one."""
         return self.headers.get("cache-control")
 
     @property
     def expires(self) -> str | None:
+        """The stored Expires header (as sent), if the writer sent one."""
         return self.headers.get("expires")
 
     def visible(self, now: datetime) -> bool:
+        """Whether a reader at ``now`` (the fake's clock) sees this version; always, without visibility lag."""
         return self.visible_at is None or self.visible_at <= now
 
     def __repr__(self) -> str:
@@ -137,9 +163,8 @@ class Bucket(Mapping[str, StoredObject]):
     owner: str | None
     created: datetime
     acl: str
-    versioning: str | None  # None (never enabled), "Enabled" or "Suspended"
-    # S3 Object Ownership: "ObjectWriter" (ACLs apply), "BucketOwnerPreferred", "BucketOwnerEnforced" (ACLs off)
-    object_ownership: str
+    versioning: VersioningStatus | None  # None (never enabled), "Enabled" or "Suspended"
+    object_ownership: ObjectOwnership
     _grants: dict[str, frozenset[str]]  # permission ("WRITE", ...) -> grantee ids (access keys or canonical ids)
     _current: dict[str, StoredObject]  # key -> current version (not a delete marker), in receipt order
     _versions: dict[str, list[StoredObject]]  # key -> every kept version, oldest received first
@@ -152,7 +177,7 @@ class Bucket(Mapping[str, StoredObject]):
         owner: str | None,
         created: datetime,
         acl: str = "private",
-        object_ownership: str = "ObjectWriter",
+        object_ownership: ObjectOwnership = "ObjectWriter",
         grants: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         settle = object.__setattr__
@@ -181,6 +206,7 @@ class Bucket(Mapping[str, StoredObject]):
         return self._current[key]
 
     def get(self, key: str, default: StoredObject | None = None) -> StoredObject | None:  # type: ignore[override]
+        """The current object at ``key`` (not a delete marker), or ``default``."""
         return self._current.get(key, default)
 
     def __iter__(self) -> Iterator[str]:
@@ -217,6 +243,7 @@ class Bucket(Mapping[str, StoredObject]):
         return seen
 
     def all_versions(self) -> list[StoredObject]:
+        """Every kept version of every key, delete markers included, grouped by key."""
         return [v for history in list(self._versions.values()) for v in history]
 
     def __repr__(self) -> str:
@@ -228,7 +255,7 @@ class Bucket(Mapping[str, StoredObject]):
         object.__setattr__(self, "acl", acl)
         object.__setattr__(self, "_grants", dict(grants))
 
-    def _set_versioning(self, status: str) -> None:
+    def _set_versioning(self, status: VersioningStatus) -> None:
         object.__setattr__(self, "versioning", status)
 
     def _install(self, obj: StoredObject, now: datetime) -> None:

@@ -10,7 +10,11 @@ from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put.errors import S3Error
 
 Outcome = Literal["pending", "stored", "superseded", "deleted", "rejected", "lost-ack"]
+"""What became of a write (``WriteRecord.outcome``)."""
+
 Consistency = Literal["strong", "eventual", "legacy"]
+"""``FakeS3(consistency=...)``: ``"legacy"`` is S3 before Dec 2020 (new keys at once, overwrites and
+deletes eventually); ``"eventual"`` and ``"legacy"`` need a ``visibility_lag``."""
 
 
 @dataclass(slots=True)
@@ -41,6 +45,7 @@ class WriteRecord:
     notes: tuple[str, ...] = ()  # what else happened to the write (e.g. its version id changed in flight)
 
     def describe(self) -> str:
+        """One line: operation, bucket/key, etag, writer, sent and received numbers, outcome."""
         etag = f" etag {self.etag}" if self.etag else ""
         who = self.principal or "anonymous"
         received = f"received #{self.received}" if self.received is not None else "not received"

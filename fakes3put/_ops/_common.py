@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._commit.store import Bucket, Store, StoredObject
 from fakes3put._commit.uploads import Upload
 from fakes3put._commit.writes import Condition, Mutation, WriteRecord
 from fakes3put._ops import access
@@ -19,8 +19,22 @@ MAX_KEY_BYTES = 1024
 def existing_bucket(ctx: RequestContext) -> Bucket:
     bucket = ctx.store.bucket(ctx.request.bucket)
     if bucket is None:
-        raise S3Error("NoSuchBucket", extra={"BucketName": ctx.request.bucket})
+        raise no_such_bucket(ctx.request.bucket, ctx.store)
     return bucket
+
+
+def no_such_bucket(name: str, store: Store) -> S3Error:
+    """NoSuchBucket, with a hint naming the buckets the fake has and how to make this one."""
+    names = sorted(bucket.name for bucket in store.buckets())
+    shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    return S3Error(
+        "NoSuchBucket",
+        extra={"BucketName": name},
+        hint=(
+            f"bucket {name!r} does not exist in this fake (it has {shown or 'no buckets'}); create it "
+            f"first (CreateBucket) or pass FakeS3(buckets=[{name!r}])."
+        ),
+    )
 
 
 def writable_bucket(ctx: RequestContext) -> Bucket:

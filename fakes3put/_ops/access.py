@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from fakes3put._commit.store import Bucket, StoredObject
+from fakes3put._commit.store import Bucket, ObjectOwnership, StoredObject
 from fakes3put.errors import S3Error
 
 CANNED_ACLS = frozenset(
@@ -100,8 +100,7 @@ def _matches(grantees: frozenset[str], principal: str | None) -> bool:
     return AUTHENTICATED_USERS in grantees or principal in grantees or canonical_id(principal) in grantees
 
 
-OBJECT_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced")
-ENFORCED = "BucketOwnerEnforced"
+ENFORCED: ObjectOwnership = "BucketOwnerEnforced"
 
 
 def check_acls_enabled(bucket: Bucket, canned: str | None, grants: Grants) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fakes3put._commit.store import Bucket, Store
+from fakes3put._commit.store import Bucket, Store, is_object_ownership
 from fakes3put._ops import access
-from fakes3put._ops._common import existing_bucket
+from fakes3put._ops._common import existing_bucket, iso_time
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._ops.xmlbody import parse
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 
@@ -41,7 +41,7 @@ def create_bucket(ctx: OperationContext) -> Response:
     canned, grants = access.requested_acl(request.headers)
     acl = canned or "private"
     ownership = (request.headers.get("x-amz-object-ownership") or "ObjectWriter").strip()
-    if ownership not in access.OBJECT_OWNERSHIP:
+    if not is_object_ownership(ownership):
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-object-ownership", "ArgumentValue": ownership})
     problem = access.bucket_acl_problem(ownership, canned, grants)
     if problem is not None:
@@ -84,7 +84,7 @@ def get_bucket_location(ctx: OperationContext) -> Response:
     if not access.is_owner(bucket, ctx.who):
         raise S3Error("AccessDenied")
     region = "" if bucket.region == "us-east-1" else bucket.region
-    return Response(200, {"Content-Type": "application/xml"}, xml_document("LocationConstraint", region))
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document("LocationConstraint", region))
 
 
 def put_bucket_acl(ctx: OperationContext) -> Response:
@@ -122,11 +122,11 @@ def list_buckets(ctx: OperationContext) -> Response:
     entries = "".join(
         "<Bucket>"
         + xml_element("Name", b.name)
-        + xml_element("CreationDate", b.created.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        + xml_element("CreationDate", iso_time(b.created))
         + xml_element("BucketRegion", b.region)
         + "</Bucket>"
         for b in owned
     )
     owner = "<Owner>" + xml_element("ID", access.canonical_id(ctx.who)) + "</Owner>"
     body = xml_document("ListAllMyBucketsResult", owner + f"<Buckets>{entries}</Buckets>")
-    return Response(200, {"Content-Type": "application/xml"}, body)
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, body)

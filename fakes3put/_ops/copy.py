@@ -17,7 +17,7 @@ from fakes3put._ops.copy_source import (
     source_object,
 )
 from fakes3put._wire import checksums as _checksums
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 MAX_COPY_SOURCE_SIZE = 5 * 1024**3
@@ -69,7 +69,7 @@ def copy_object(ctx: OperationContext) -> Response:
         checksums={name: _checksums.checksum(name, src.body) for name in algorithms},
     )
     record = submit_version(ctx, bucket, obj, "CopyObject", write_condition(ctx))
-    response_headers = {"Content-Type": "application/xml", "x-amz-server-side-encryption": "AES256"}
+    response_headers = {"Content-Type": XML_CONTENT_TYPE, "x-amz-server-side-encryption": "AES256"}
     response_headers.update(version_headers(record, bucket))
     if src.version_id is not None:
         response_headers["x-amz-copy-source-version-id"] = src.version_id

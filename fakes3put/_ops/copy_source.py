@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from fakes3put._commit.store import StoredObject
 from fakes3put._ops import access
-from fakes3put._ops._common import find_version, no_such_version
+from fakes3put._ops._common import find_version, no_such_bucket, no_such_version
 from fakes3put._ops.context import OperationContext
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.request import Headers
@@ -56,7 +56,7 @@ def source_object(ctx: OperationContext, source: CopySource) -> StoredObject:
     """The object a copy reads: READ permission on its bucket, and its x-amz-copy-source-if-* hold."""
     bucket = ctx.store.bucket(source.bucket)
     if bucket is None:
-        raise S3Error("NoSuchBucket", extra={"BucketName": source.bucket})
+        raise no_such_bucket(source.bucket, ctx.store)
     if source.version_id is not None:
         obj = find_version(bucket, source.key, source.version_id, ctx.now)
         if obj is None:

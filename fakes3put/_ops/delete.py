@@ -14,7 +14,7 @@ from fakes3put._ops import access, integrity
 from fakes3put._ops._common import MAX_KEY_BYTES, existing_bucket, requested_version, writable_bucket
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.xmlbody import Element, parse
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 MAX_DELETE_KEYS = 1000
@@ -137,7 +137,7 @@ def delete_objects(ctx: OperationContext) -> Response:
             inner += _error_entry(target, error)
         elif wanted is not None and submitted is not None and not quiet:
             inner += _deleted_entry(_deleted(wanted, submitted, target.version_id, removes_marker))
-    return Response(200, {"Content-Type": "application/xml"}, xml_document("DeleteResult", inner))
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document("DeleteResult", inner))
 
 
 def _quiet(root: Element) -> bool:

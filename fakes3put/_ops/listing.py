@@ -23,7 +23,7 @@ from fakes3put._ops._common import (
     version_label,
 )
 from fakes3put._ops.context import OperationContext
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 T = TypeVar("T")
@@ -118,7 +118,7 @@ def _optional(name: str, value: str | None, encode: Encode) -> str:
 
 
 def _xml_response(root: str, inner: str) -> Response:
-    return Response(200, {"Content-Type": "application/xml"}, xml_document(root, inner))
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document(root, inner))
 
 
 # ---------------------------------------------------------------- ListObjectsV2 and ListObjects

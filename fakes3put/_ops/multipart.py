@@ -35,14 +35,14 @@ from fakes3put._ops.copy_source import checksum_algorithm, checksum_elements, pa
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.parse import parse_uint
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
 
 MIN_PART_SIZE = 5 * 1024**2
 _FULL_OBJECT_ONLY = frozenset({"CRC64NVME"})
 _COMPOSITE_ONLY = frozenset({"SHA1", "SHA256"})
 _COPY_RANGE = re.compile(r"bytes=([0-9]{1,19})-([0-9]{1,19})")
-_XML = {"Content-Type": "application/xml"}
+_XML = {"Content-Type": XML_CONTENT_TYPE}
 _SSE = {"x-amz-server-side-encryption": "AES256"}
 
 

@@ -6,15 +6,13 @@ write its own version id, "Suspended" writes the "null" version, None means neve
 
 from __future__ import annotations
 
-from fakes3put._commit.store import Bucket, Store
+from fakes3put._commit.store import Bucket, Store, is_versioning_status
 from fakes3put._ops import access, integrity
 from fakes3put._ops._common import existing_bucket
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.xmlbody import parse
-from fakes3put._wire.response import Response, xml_document, xml_element
+from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
 from fakes3put.errors import S3Error
-
-_STATES = ("Enabled", "Suspended")
 
 
 def _owned_bucket(ctx: OperationContext) -> Bucket:
@@ -29,7 +27,7 @@ def put_bucket_versioning(ctx: OperationContext) -> Response:
     integrity.verify(ctx.request, ctx.payload)  # a Content-MD5 or checksum, if sent, must hold
     root = parse(ctx.payload.data, "VersioningConfiguration")
     status = root.text_of("Status")
-    if status is not None and status not in _STATES:
+    if status is not None and not is_versioning_status(status):
         raise S3Error("MalformedXML", hint=f"<Status> must be Enabled or Suspended, not {status!r}")
     if (root.text_of("MfaDelete") or "Disabled") != "Disabled":
         raise S3Error(
@@ -50,4 +48,4 @@ def put_bucket_versioning(ctx: OperationContext) -> Response:
 def get_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
     inner = xml_element("Status", bucket.versioning) if bucket.versioning is not None else ""
-    return Response(200, {"Content-Type": "application/xml"}, xml_document("VersioningConfiguration", inner))
+    return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document("VersioningConfiguration", inner))

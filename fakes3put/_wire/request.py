@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
+
+Addressing = Literal["path", "virtual"]  # bucket in the path, or in the host name
 
 
 def _text(value: Any) -> str:
@@ -114,7 +116,7 @@ class Route:
 
     bucket: str
     raw_key: str
-    addressing: str
+    addressing: Addressing
     region: str | None
 
 
@@ -139,7 +141,7 @@ class S3Request:
     headers: Headers
     bucket: str
     key: str
-    addressing: str  # "path" | "virtual"
+    addressing: Addressing
     endpoint_region: str | None = None
     query_map: Mapping[str, str | None] = field(default_factory=dict)
 

@@ -13,6 +13,7 @@ from fakes3put.errors import S3Error
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+XML_CONTENT_TYPE = "application/xml"
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ def xml_document(root: str, inner: str, *, namespace: bool = True) -> bytes:
 
 def error_response(error: S3Error, *, request_id: str, host_id: str, method: str) -> Response:
     """S3's error shape; HEAD answers carry no body, exactly as S3 does."""
-    headers = {"Content-Type": "application/xml", **error.headers}
+    headers = {"Content-Type": XML_CONTENT_TYPE, **error.headers}
     if method == "HEAD":
         return Response(error.status, headers, b"")
     inner = (

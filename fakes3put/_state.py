@@ -1,7 +1,7 @@
 """A fake's state: store, sequencer, logs, credentials, settings and clock.
 
-Kept apart from the request path (``_service``) so that constructing a ``FakeS3`` does not
-load the signing, checksum and operation modules; they load with the first request.
+Kept apart from the request path (``_service``) so that importing fakes3put and constructing a
+``FakeS3`` do not load the signing and operation modules; they load when the first fake starts.
 """
 
 from __future__ import annotations

@@ -14,9 +14,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from fakes3put._commit.frozenmap import FrozenMap
+
 # One shared empty mapping for the many objects without metadata, grants or checksums:
 # an empty dict per field per object would cost more than the rest of a small object.
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Any] = FrozenMap()
+_MAPPING_FIELDS = ("metadata", "headers", "grants", "checksums")
 
 
 def _empty() -> Mapping[str, Any]:
@@ -25,7 +28,7 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class StoredObject:
-    """One stored object version (or delete marker), immutable once committed.
+    """One stored object version (or delete marker), immutable: its mappings are read-only copies.
 
     ``etag`` is quoted, as S3 sends it. ``checksums`` maps an algorithm name (``"CRC32"``)
     to the base64 value S3 would return. ``headers`` are the stored representation headers
@@ -52,6 +55,14 @@ class StoredObject:
     delete_marker: bool = False
     parts: tuple[int, ...] = ()
     visible_at: datetime | None = None  # None: visible from its receipt
+
+    def __post_init__(self) -> None:
+        # A committed version is shared (CopyObject, listings, fake.buckets) and may be pickled:
+        # its mappings are read-only copies, so neither the writer's dict nor a reader can change it.
+        for name in _MAPPING_FIELDS:
+            value = getattr(self, name)
+            if type(value) is not FrozenMap:
+                object.__setattr__(self, name, FrozenMap(value) if value else EMPTY)
 
     @property
     def size(self) -> int:

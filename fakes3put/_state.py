@@ -34,6 +34,12 @@ def system_clock() -> datetime:
     return datetime.fromtimestamp(time.time(), UTC)
 
 
+def _operation_names() -> frozenset[str]:
+    from fakes3put._ops.dispatch import known_operations  # loads the operations: only when a fault is added
+
+    return known_operations()
+
+
 class FakeState:
     def __init__(
         self,
@@ -50,7 +56,7 @@ class FakeState:
         self.store = Store()
         self.sequencer = Sequencer(self.store, self.now)
         self.uploads = Uploads()
-        self.faults = Faults()
+        self.faults = Faults(operation_names=_operation_names)
         self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
         self.calls: list[Call] = []
         self.internal_errors: list[BaseException] = []

@@ -134,3 +134,13 @@ def handler_for(operation: str) -> Handler:
             extra={"Operation": operation},
         )
     return handler
+
+
+def known_operations() -> frozenset[str]:
+    """Every name ``operation_name`` gives: the implemented operations and the ones it names to refuse."""
+    names = set(IMPLEMENTED) | {"SelectObjectContent", "PostObject", "POSTBucket"}
+    for verb in _VERBS.values():
+        names.add(f"{verb}Service")
+        names.update(f"{verb}Bucket{suffix}" for suffix in _BUCKET_SUBRESOURCES.values())
+        names.update(f"{verb}Object{suffix}" for suffix in _OBJECT_SUBRESOURCES.values())
+    return frozenset(names)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG, WriteRecord
 from fakes3put._commit.store import Bucket, Store
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog, checked_limit
 from fakes3put._ops.access import CANNED_ACLS, OBJECT_OWNERSHIP, bucket_acl_problem
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._state import FakeState, Settings, system_clock
@@ -52,6 +53,8 @@ class FakeS3:
     Owned endpoints are every AWS S3 host name (unless ``aws=False``) plus ``endpoints``.
     ``credentials`` maps access key ids to secrets; the first pair is what the fixture and
     the context manager put in the environment. ``check_signatures=False`` is lenient mode.
+    ``log_limit`` is how many of the most recent entries ``calls`` and ``writes`` each keep
+    (``None``: all, ``0``: none); older ones are dropped and counted in ``fake.calls.dropped``.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class FakeS3:
         literal_plus_is_space: bool = True,
         accept_chunked_transfer: bool = False,
         as_kwarg: str | None = None,
+        log_limit: int | None = DEFAULT_LOG_LIMIT,
     ) -> None:
         pairs = dict(credentials) if credentials is not None else {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY}
         if not pairs:
@@ -91,6 +95,7 @@ class FakeS3:
             ),
             clock=clock or system_clock,
             verify_signatures=check_signatures,
+            log_limit=checked_limit(log_limit),
         )
         self._configure_consistency(consistency, visibility_lag)
         self._forced_orders: list[Order] | None = None  # set by explore(): one order per window
@@ -133,13 +138,15 @@ class FakeS3:
         return self._state.store.view
 
     @property
-    def calls(self) -> list[Call]:
-        """Every request this fake answered, in the order answered."""
+    def calls(self) -> BoundedLog[Call]:
+        """The requests this fake answered, in the order answered: the ``log_limit`` most recent
+        (``calls.dropped`` counts older ones let go)."""
         return self._state.calls
 
     @property
-    def writes(self) -> list[WriteRecord]:
-        """Every mutating request, accepted or rejected, in the order it reached the sequencer."""
+    def writes(self) -> BoundedLog[WriteRecord]:
+        """The mutating requests, accepted or rejected, in the order they reached the sequencer: the
+        ``log_limit`` most recent (``writes.dropped`` counts older ones let go)."""
         return self._state.sequencer.writes
 
     @property

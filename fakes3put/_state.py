@@ -20,6 +20,7 @@ from fakes3put._commit.faults import Faults
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +49,18 @@ class FakeState:
         settings: Settings,
         clock: Callable[[], datetime],
         verify_signatures: bool,
+        log_limit: int | None = DEFAULT_LOG_LIMIT,
     ) -> None:
         self.credentials = dict(credentials)
         self.settings = settings
         self._base_clock = clock
         self.verify_signatures = verify_signatures
         self.store = Store()
-        self.sequencer = Sequencer(self.store, self.now)
+        self.sequencer = Sequencer(self.store, self.now, log_limit)
         self.uploads = Uploads()
         self.faults = Faults(operation_names=_operation_names)
         self.clock_offset = timedelta(0)  # added by latency faults: time the simulated S3 spent
-        self.calls: list[Call] = []
+        self.calls: BoundedLog[Call] = BoundedLog(log_limit)
         self.internal_errors: list[BaseException] = []
         self._ids = itertools.count(1)
         self.lock = threading.Lock()

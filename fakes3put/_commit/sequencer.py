@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from fakes3put._commit.store import Bucket, Store, StoredObject
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog
 from fakes3put.errors import S3Error
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ EVENTUAL = "eventual"
 LEGACY = "legacy"  # before Dec 2020: new keys at once, overwrites and deletes eventually
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class WriteRecord:
     """One mutating request in the write log.
 
@@ -107,7 +109,7 @@ def _strip_quotes(etag: str) -> str:
 
 
 class Sequencer:
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], log_limit: int | None = DEFAULT_LOG_LIMIT) -> None:
         self._store = store
         self._clock = clock
         self._counter_lock = threading.Lock()
@@ -115,9 +117,11 @@ class Sequencer:
         self.received_total = 0  # receipts so far; a write notes it when sent to detect races
         self._version_numbers = itertools.count(1)
         self._log_lock = threading.Lock()
-        self.writes: list[WriteRecord] = []
-        self._current: dict[tuple[str, str], WriteRecord] = {}
-        self._recorded: dict[int, WriteRecord] = {}  # by sent number
+        self.writes: BoundedLog[WriteRecord] = BoundedLog(log_limit)
+        self._current: dict[tuple[str, str], WriteRecord] = {}  # the latest received write per key
+        # By sent number, every record something still holds: the log, a write in flight (its
+        # Mutation), _current, a window. A record the log let go of leaves once nothing holds it.
+        self._recorded: weakref.WeakValueDictionary[int, WriteRecord] = weakref.WeakValueDictionary()
         self.policy: Policy | None = None
         self.consistency = STRONG
         self.lag = timedelta(0)

@@ -7,6 +7,7 @@ asked once per version a reader considers). Timings are in benchmarks/listing.py
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import urllib3
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 
 from fakes3put import BucketSpec, FakeS3
 from fakes3put._commit.store import StoredObject
+from fakes3put._ops.listing import listing_time
+from fakes3put._ops.read import iso_time
 
 from .helpers import make_client
 
@@ -144,3 +147,11 @@ def test_paging_matches_a_model_of_s3_order(keys, deleted, prefix, delimiter, pa
                 got_prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
             assert got_keys == want_keys, operation
             assert got_prefixes == want_prefixes, operation
+
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 2), timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3)), None]))
+)
+def test_listing_timestamps_match_s3s_format(moment):
+    # From year 1000 on: strftime writes earlier years with fewer than four digits.
+    assert listing_time(moment) == iso_time(moment)

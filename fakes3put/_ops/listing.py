@@ -223,16 +223,24 @@ def _checksum_fields(obj: StoredObject) -> str:
     return fields + (xml_element("ChecksumType", checksum_type(first)) if first is not None else "")
 
 
+def listing_time(moment: datetime) -> str:
+    """``iso_time`` for the stored (UTC) timestamps, without strftime: a listing writes a thousand."""
+    if moment.utcoffset():
+        return iso_time(moment)
+    return f"{moment.replace(tzinfo=None).isoformat(timespec='seconds')}.000Z"
+
+
 def _contents(obj: StoredObject, encode: Encode, *, with_owner: bool) -> str:
+    # Size and StorageClass need no escaping (a number, one of S3's storage class names).
     return (
         "<Contents>"
         + xml_element("Key", encode(obj.key))
-        + xml_element("LastModified", iso_time(obj.last_modified))
+        + f"<LastModified>{listing_time(obj.last_modified)}</LastModified>"
         + xml_element("ETag", obj.etag)
-        + _checksum_fields(obj)
-        + xml_element("Size", str(obj.size))
+        + (_checksum_fields(obj) if obj.checksums else "")
+        + f"<Size>{obj.size}</Size>"
         + (owner_element("Owner", obj.owner) if with_owner else "")
-        + xml_element("StorageClass", obj.storage_class)
+        + f"<StorageClass>{obj.storage_class}</StorageClass>"
         + "</Contents>"
     )
 

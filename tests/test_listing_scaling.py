@@ -6,6 +6,7 @@ asked once per version a reader considers). Timings are in benchmarks/listing.py
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -155,3 +156,36 @@ def test_paging_matches_a_model_of_s3_order(keys, deleted, prefix, delimiter, pa
 def test_listing_timestamps_match_s3s_format(moment):
     # From year 1000 on: strftime writes earlier years with fewer than four digits.
     assert listing_time(moment) == iso_time(moment)
+
+
+def test_listing_while_other_threads_write_sees_sorted_pages():
+    """Pages read the sorted keys a batch at a time while writers add and delete keys."""
+    import threading
+
+    with FakeS3(buckets=[BucketSpec("busy-bucket", acl="public-read-write")], isolate_environment=False) as fake:
+        s3 = make_client(fake)
+        http = urllib3.PoolManager()
+        for n in range(0, 600, 2):
+            http.request("PUT", f"https://busy-bucket.s3.amazonaws.com/key-{n:04d}", body=b"x")
+        done = threading.Event()
+
+        def writer():
+            n = 1
+            while not done.is_set():
+                http.request("PUT", f"https://busy-bucket.s3.amazonaws.com/key-{n % 600:04d}", body=b"x")
+                http.request("DELETE", f"https://busy-bucket.s3.amazonaws.com/key-{(n + 300) % 600:04d}")
+                n += 2
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            for _ in range(10):
+                pages = s3.get_paginator("list_objects_v2").paginate(
+                    Bucket="busy-bucket", PaginationConfig={"PageSize": 50}
+                )
+                listed = [o["Key"] for page in pages for o in page.get("Contents", [])]
+                assert all(a < b for a, b in itertools.pairwise(listed)), "each key once, in order, across pages"
+                assert listed
+        finally:
+            done.set()
+            thread.join()

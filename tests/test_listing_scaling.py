@@ -179,7 +179,7 @@ def test_listing_while_other_threads_write_sees_sorted_pages():
         thread = threading.Thread(target=writer)
         thread.start()
         try:
-            for _ in range(10):
+            for _ in range(4):
                 pages = s3.get_paginator("list_objects_v2").paginate(
                     Bucket="busy-bucket", PaginationConfig={"PageSize": 50}
                 )

@@ -16,6 +16,7 @@ from fakes3put import _key_owners
 from fakes3put._commit.sequencer import EVENTUAL, LEGACY, STRONG
 from fakes3put._commit.store import OBJECT_OWNERSHIPS, Bucket, ObjectOwnership, Store
 from fakes3put._commit.writes import Consistency, WriteRecord
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog, checked_limit
 from fakes3put._ops.access import CANNED_ACLS, bucket_acl_problem
 from fakes3put._ops.names import bucket_name_problem
 from fakes3put._settings import Settings
@@ -74,6 +75,8 @@ class FakeS3:
     * ``literal_plus_is_space``: read a literal ``+`` in a key's path as a space, as S3 does.
     * ``accept_chunked_transfer``: accept ``Transfer-Encoding: chunked`` bodies S3 refuses.
     * ``as_kwarg``: the keyword under which a decorated function receives the fake.
+    * ``log_limit``: how many of the most recent entries ``calls`` and ``writes`` each keep
+      (``None``: all, ``0``: none); older ones are dropped and counted in ``fake.calls.dropped``.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class FakeS3:
         literal_plus_is_space: bool = True,
         accept_chunked_transfer: bool = False,
         as_kwarg: str | None = None,
+        log_limit: int | None = DEFAULT_LOG_LIMIT,
     ) -> None:
         pairs = dict(credentials) if credentials is not None else {DEFAULT_ACCESS_KEY: DEFAULT_SECRET_KEY}
         if not pairs:
@@ -112,6 +116,7 @@ class FakeS3:
             ),
             clock=clock or system_clock,
             verify_signatures=check_signatures,
+            log_limit=checked_limit(log_limit),
         )
         self._configure_consistency(consistency, visibility_lag)
         self._windows: list[Simultaneous] = []  # closed windows and holds, in opening order
@@ -195,13 +200,15 @@ class FakeS3:
         return self._state.store.view
 
     @property
-    def calls(self) -> list[Call]:
-        """Every request this fake answered, in the order answered."""
+    def calls(self) -> BoundedLog[Call]:
+        """The requests this fake answered, in the order answered: the ``log_limit`` most recent
+        (``calls.dropped`` counts older ones let go)."""
         return self._state.calls
 
     @property
-    def writes(self) -> list[WriteRecord]:
-        """Every mutating request, accepted or rejected, in the order it reached the sequencer."""
+    def writes(self) -> BoundedLog[WriteRecord]:
+        """The mutating requests, accepted or rejected, in the order they reached the sequencer: the
+        ``log_limit`` most recent (``writes.dropped`` counts older ones let go)."""
         return self._state.sequencer.writes
 
     @property

@@ -19,6 +19,7 @@ from fakes3put._commit.faults import Faults
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog
 from fakes3put._settings import Settings
 
 
@@ -72,6 +73,12 @@ def system_clock() -> datetime:
     return datetime.fromtimestamp(time.time(), UTC)
 
 
+def _operation_names() -> frozenset[str]:
+    from fakes3put._ops.dispatch import known_operations  # loads the operations: only when a fault is added
+
+    return known_operations()
+
+
 class FakeState:
     def __init__(
         self,
@@ -80,16 +87,17 @@ class FakeState:
         settings: Settings,
         clock: Callable[[], datetime],
         verify_signatures: bool,
+        log_limit: int | None = DEFAULT_LOG_LIMIT,
     ) -> None:
         self.credentials = dict(credentials)
         self.settings = settings
         self._base_clock = clock
         self.verify_signatures = verify_signatures
         self.store = Store()
-        self.sequencer = Sequencer(self.store, self.now)
+        self.sequencer = Sequencer(self.store, self.now, log_limit)
         self.uploads = Uploads()
-        self.faults = Faults()
-        self.calls: list[Call] = []
+        self.faults = Faults(operation_names=_operation_names)
+        self.calls: BoundedLog[Call] = BoundedLog(log_limit)
         self.internal_errors: list[BaseException] = []
         self._ids = itertools.count(1)
         self.lock = threading.Lock()

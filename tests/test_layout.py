@@ -12,7 +12,7 @@ PACKAGE = Path(fakes3put.__file__).parent
 
 # Lower stages first. A module may import its own stage or any lower one, never a higher one.
 STAGES: list[tuple[str, ...]] = [
-    ("fakes3put.errors", "fakes3put._settings", "fakes3put._key_owners"),
+    ("fakes3put.errors", "fakes3put._settings", "fakes3put._key_owners", "fakes3put._logs"),
     ("fakes3put._wire",),
     ("fakes3put._auth", "fakes3put._commit"),
     ("fakes3put._ops",),

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from fakes3put.errors import FakeS3Error
-
-ERROR_KINDS = {
-    "InternalError": 500,
-    "SlowDown": 503,
-    "ServiceUnavailable": 503,
-    "RequestTimeout": 400,
-}
-RESET_BEFORE_COMMIT: Final = "reset-before-commit"
-RESET_AFTER_COMMIT: Final = "reset-after-commit"
-LATENCY: Final = "latency"
 
 FaultKind = Literal[
     "InternalError",
@@ -30,7 +23,12 @@ FaultKind = Literal[
 ]
 """What an injected fault does: answer one of S3's 5xx/RequestTimeout errors, reset the connection
 before or after the write is stored, or delay the answer."""
-KINDS = frozenset({*ERROR_KINDS, RESET_BEFORE_COMMIT, RESET_AFTER_COMMIT, LATENCY})
+# Answered as these S3 errors (status and message come from the error table).
+ERROR_KINDS = frozenset({"InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout"})
+RESET_BEFORE_COMMIT: Final = "reset-before-commit"
+RESET_AFTER_COMMIT: Final = "reset-after-commit"
+LATENCY: Final = "latency"
+KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 
 @dataclass(slots=True)
@@ -82,8 +80,11 @@ class FiredFault:
 class Faults:
     """``fake.faults``: add rules; each request takes at most one firing fault, in rule order."""
 
-    def __init__(self) -> None:
+    def __init__(self, operation_names: Callable[[], Collection[str]] = frozenset) -> None:
+        """``operation_names`` gives the operation names a rule may match (read at the first ``add``,
+        so the request-handling modules load only when a rule is added); empty means any."""
         self._lock = threading.Lock()
+        self._operation_names = operation_names
         self.rules: list[Fault] = []
         self.fired: list[FiredFault] = []
 
@@ -96,7 +97,7 @@ class Faults:
         key: str | None = None,
         nth: int = 1,
         times: int | None = 1,
-        latency: float | timedelta = 0.0,
+        latency: float | timedelta | None = None,
     ) -> Fault:
         """Add a rule and return it (its ``seen``/``fired`` counters show what happened).
 
@@ -107,15 +108,18 @@ class Faults:
         ``operation`` (``"PutObject"``, ...), ``bucket`` and ``key`` narrow the requests the rule
         counts (None: any). Among them it fires from the ``nth`` (1-based) on, ``times`` times
         (None: every time). Each request takes at most one fault: the first due rule, in the
-        order added.
+        order added. A rule that could never fire as written raises ``FakeS3Error`` saying why.
         """
-        if kind not in KINDS:
-            raise FakeS3Error(f"unknown fault kind {kind!r}; known: {', '.join(sorted(KINDS))}")
-        if nth < 1 or (times is not None and times < 1):
-            raise FakeS3Error("nth and times count from 1")
-        delay = latency if isinstance(latency, timedelta) else timedelta(seconds=latency)
-        if kind == LATENCY and delay <= timedelta(0):
-            raise FakeS3Error("a latency fault needs latency > 0")
+        _check_name("fault kind", kind, KINDS)
+        if operation is not None:
+            _check_name("operation", operation, self._operation_names())
+        for name, value in (("bucket", bucket), ("key", key)):
+            if value is not None and not isinstance(value, str):
+                raise FakeS3Error(f"{name} must be a str or None, not {value!r}")
+        _check_count("nth", nth)
+        if times is not None:
+            _check_count("times", times)
+        delay = _delay(kind, latency)
         fault = Fault(kind, operation, bucket, key, nth, times, delay)
         with self._lock:
             self.rules.append(fault)
@@ -142,3 +146,41 @@ class Faults:
             if chosen is not None:
                 self.fired.append(FiredFault(chosen.kind, operation, bucket, key, request_id))
             return chosen
+
+
+def _check_name(what: str, value: object, known: Collection[str]) -> None:
+    if not isinstance(value, str):
+        raise FakeS3Error(f"{what} must be a str, not {value!r}")
+    if not known or value in known:
+        return
+    by_case = {name.lower(): name for name in known}
+    close = [by_case[value.lower()]] if value.lower() in by_case else difflib.get_close_matches(value, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise FakeS3Error(f"unknown {what} {value!r}; {hint}known: {', '.join(sorted(known))}")
+
+
+def _check_count(name: str, value: object) -> None:
+    # bool is an int to Python, but nth=True is a mistake, not "the first".
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise FakeS3Error(f"{name} counts matching requests from 1: give an int >= 1, not {value!r}")
+
+
+def _delay(kind: str, latency: float | timedelta | None) -> timedelta:
+    if latency is None:
+        if kind == LATENCY:
+            raise FakeS3Error("a latency fault needs latency= (seconds or a timedelta) > 0")
+        return timedelta(0)
+    if kind != LATENCY:
+        raise FakeS3Error(f"latency= applies only to kind 'latency'; a {kind!r} fault would ignore it")
+    if isinstance(latency, timedelta):
+        delay = latency
+    elif isinstance(latency, int | float) and not isinstance(latency, bool) and math.isfinite(latency):
+        try:
+            delay = timedelta(seconds=latency)
+        except OverflowError:
+            raise FakeS3Error(f"latency {latency!r} is out of range") from None
+    else:
+        raise FakeS3Error(f"latency must be finite seconds (int or float) or a timedelta, not {latency!r}")
+    if delay <= timedelta(0):
+        raise FakeS3Error(f"a latency fault needs latency > 0, not {latency!r}")
+    return delay

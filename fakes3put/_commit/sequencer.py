@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import itertools
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -21,6 +22,7 @@ from typing import TypeVar
 from fakes3put._commit.policies import Decision, Hold, Window
 from fakes3put._commit.store import Bucket, Store, StoredObject
 from fakes3put._commit.writes import Consistency, Mutation, Submitted, Write, WriteRecord
+from fakes3put._logs import DEFAULT_LOG_LIMIT, BoundedLog
 from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 T = TypeVar("T")
@@ -36,7 +38,7 @@ def _strip_quotes(etag: str) -> str:
 
 
 class Sequencer:
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], log_limit: int | None = DEFAULT_LOG_LIMIT) -> None:
         self._store = store
         self._clock = clock
         self._counter_lock = threading.Lock()
@@ -44,9 +46,11 @@ class Sequencer:
         self.received_total = 0  # receipts so far; a write notes it when sent to detect races
         self._version_numbers = itertools.count(1)
         self._log_lock = threading.Lock()
-        self.writes: list[WriteRecord] = []
-        self._current: dict[tuple[str, str], WriteRecord] = {}
-        self._recorded: dict[int, WriteRecord] = {}  # by sent number
+        self.writes: BoundedLog[WriteRecord] = BoundedLog(log_limit)
+        self._current: dict[tuple[str, str], WriteRecord] = {}  # the latest received write per key
+        # By sent number, every record something still holds: the log, a write in flight, _current,
+        # a window. A record the log let go of leaves once nothing holds it.
+        self._recorded: weakref.WeakValueDictionary[int, WriteRecord] = weakref.WeakValueDictionary()
         self.policy: Window | Hold | None = None  # the open simultaneous block, if any
         self.consistency: Consistency = STRONG
         self.lag = timedelta(0)

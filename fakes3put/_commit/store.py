@@ -14,9 +14,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal, TypeGuard, get_args
 
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
+
+from fakes3put._commit.frozenmap import FrozenMap
+
 # One shared empty mapping for the many objects without metadata, grants or checksums:
 # an empty dict per field per object would cost more than the rest of a small object.
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Any] = FrozenMap()
+_MAPPING_FIELDS = ("metadata", "headers", "grants", "checksums")
 
 
 def _empty() -> Mapping[str, Any]:
@@ -44,7 +49,7 @@ def is_versioning_status(value: str) -> TypeGuard[VersioningStatus]:
 
 @dataclass(frozen=True, slots=True)
 class StoredObject:
-    """One stored object version (or delete marker), immutable once committed.
+    """One stored object version (or delete marker), immutable: its mappings are read-only copies.
 
     ``etag`` is quoted, as S3 sends it. ``checksums`` maps an algorithm name (``"CRC32"``)
     to the base64 value S3 would return. ``headers`` are the stored representation headers
@@ -71,6 +76,14 @@ class StoredObject:
     delete_marker: bool = False
     parts: tuple[int, ...] = ()
     visible_at: datetime | None = None  # None: visible from its receipt
+
+    def __post_init__(self) -> None:
+        # A committed version is shared (CopyObject, listings, fake.buckets) and may be pickled:
+        # its mappings are read-only copies, so neither the writer's dict nor a reader can change it.
+        for name in _MAPPING_FIELDS:
+            value = getattr(self, name)
+            if type(value) is not FrozenMap:
+                object.__setattr__(self, name, FrozenMap(value) if value else EMPTY)
 
     @property
     def size(self) -> int:
@@ -168,6 +181,10 @@ class Bucket(Mapping[str, StoredObject]):
     _grants: dict[str, frozenset[str]]  # permission ("WRITE", ...) -> grantee ids (access keys or canonical ids)
     _current: dict[str, StoredObject]  # key -> current version (not a delete marker), in receipt order
     _versions: dict[str, list[StoredObject]]  # key -> every kept version, oldest received first
+    # The keys of _versions, sorted: a listing page starts with a bisection instead of a sort of the
+    # bucket. Python orders str by code point, which is UTF-8 byte order (S3's listing order).
+    _keys: SortedList
+    _keys_lock: threading.Lock  # writers change _keys under the store lock; readers hold no lock
 
     def __init__(
         self,
@@ -190,6 +207,8 @@ class Bucket(Mapping[str, StoredObject]):
         self._set_acl(acl, grants or {})
         settle(self, "_current", {})
         settle(self, "_versions", {})
+        settle(self, "_keys", SortedList())
+        settle(self, "_keys_lock", threading.Lock())
 
     @property
     def grants(self) -> Mapping[str, frozenset[str]]:
@@ -233,6 +252,23 @@ class Bucket(Mapping[str, StoredObject]):
                 return version
         return None
 
+    def keys_from(self, start: str, *, after: bool = False) -> Iterator[str]:
+        """Every key with a kept version (a delete marker counts), in UTF-8 byte order, from ``start``
+        on (or just after it, with ``after``).
+
+        Finding ``start`` costs O(log n); keys then come a batch at a time, each batch read under
+        a short lock, so a listing never blocks writers for long and sees the writes between batches.
+        """
+        batch = 32
+        while True:
+            with self._keys_lock:
+                index = self._keys.bisect_right(start) if after else self._keys.bisect_left(start)
+                keys: list[str] = list(self._keys.islice(index, index + batch))
+            yield from keys
+            if len(keys) < batch:
+                return
+            start, after, batch = keys[-1], True, min(batch * 4, 1024)
+
     def visible_objects(self, now: datetime) -> list[StoredObject]:
         """Every key's visible, non-deleted version (for listings), in no particular order."""
         seen = []
@@ -259,7 +295,11 @@ class Bucket(Mapping[str, StoredObject]):
         object.__setattr__(self, "versioning", status)
 
     def _install(self, obj: StoredObject, now: datetime) -> None:
-        history = self._versions.setdefault(obj.key, [])
+        history = self._versions.get(obj.key)
+        if history is None:
+            history = self._versions[obj.key] = []
+            with self._keys_lock:
+                self._keys.add(obj.key)
         history.append(obj)
         if self.versioning != "Enabled":
             # A null version replaces the previous null version, unless a lagging reader can
@@ -285,6 +325,7 @@ class Bucket(Mapping[str, StoredObject]):
                 del history[index]
                 if not history:
                     del self._versions[key]
+                    self._unindex(key)
                 latest = history[-1] if history else None
                 self._current.pop(key, None)
                 if latest is not None and not latest.delete_marker:
@@ -295,7 +336,12 @@ class Bucket(Mapping[str, StoredObject]):
     def _forget(self, key: str) -> None:
         """Unversioned delete: the key is gone for readers too."""
         self._current.pop(key, None)
-        self._versions.pop(key, None)
+        if self._versions.pop(key, None) is not None:
+            self._unindex(key)
+
+    def _unindex(self, key: str) -> None:
+        with self._keys_lock:
+            self._keys.remove(key)
 
 
 class _BucketsView(Mapping[str, Bucket]):

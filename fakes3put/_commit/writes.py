@@ -17,7 +17,7 @@ Consistency = Literal["strong", "eventual", "legacy"]
 deletes eventually); ``"eventual"`` and ``"legacy"`` need a ``visibility_lag``."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class WriteRecord:
     """One mutating request in the write log.
 

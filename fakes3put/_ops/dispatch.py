@@ -179,3 +179,13 @@ def operation_name(request: S3Request) -> str:
 
 def not_implemented(operation: str) -> S3Error:
     return S3Error("NotImplemented", f"{operation} is not implemented by fakes3put.", extra={"Operation": operation})
+
+
+def known_operations() -> frozenset[str]:
+    """Every name ``operation_name`` gives: the implemented operations and the ones it names to refuse."""
+    names = set(OPERATIONS) | {"SelectObjectContent", "PostObject", "POSTBucket"}
+    for verb in _VERBS.values():
+        names.add(f"{verb}Service")
+        names.update(f"{verb}Bucket{suffix}" for suffix in _BUCKET_SUBRESOURCES.values())
+        names.update(f"{verb}Object{suffix}" for suffix in _OBJECT_SUBRESOURCES.values())
+    return frozenset(names)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -74,11 +75,20 @@ class Page(Generic[T]):
         return self.emitted[-1] if self.emitted else None
 
 
-def paginate(items: Iterable[tuple[str, T]], *, prefix: str, delimiter: str, marker: str | None, limit: int) -> Page[T]:
+def paginate(
+    items: Iterable[tuple[str, T]],
+    *,
+    prefix: str,
+    delimiter: str,
+    marker: str | None,
+    limit: int,
+    skip_past: Callable[[str], None] | None = None,
+) -> Page[T]:
     """Walk ``items`` (already in key order and past ``marker``), rolling keys up into CommonPrefixes.
 
     A rolled-up prefix at or before ``marker`` was sent on an earlier page (its marker is the
-    prefix itself), so it is skipped, and with it every key under it.
+    prefix itself), so it is skipped, and with it every key under it. ``skip_past(prefix)``, if
+    given, makes ``items`` jump over the keys under a prefix instead of walking them.
     """
     page: Page[T] = Page()
     if limit == 0:
@@ -90,12 +100,65 @@ def paginate(items: Iterable[tuple[str, T]], *, prefix: str, delimiter: str, mar
         if rolled is not None:
             seen = bool(page.emitted) and page.emitted[-1] == (rolled, None)
             if seen or (marker is not None and sort_key(rolled) <= sort_key(marker)):
+                if skip_past is not None:
+                    skip_past(rolled)
                 continue
         if len(page.emitted) >= limit:
             page.truncated = True
             break
         page.emitted.append((rolled, None) if rolled is not None else (key, item))
+        if rolled is not None and skip_past is not None:
+            skip_past(rolled)
     return page
+
+
+class KeyWalk(Generic[T]):
+    """``(key, item)`` pairs in key order, read from a bucket's sorted keys as a page consumes them.
+
+    Starts past ``marker`` and at ``prefix`` (a bisection, not a sort of the bucket) and stops at
+    the first key outside ``prefix``; ``items_for(key)`` gives what a key contributes (nothing for a
+    deleted key). ``skip_past`` jumps over a CommonPrefix already sent. So a page costs
+    O(log n + what it reads) however large the bucket.
+    """
+
+    def __init__(
+        self,
+        bucket: Bucket,
+        *,
+        prefix: str,
+        marker: str,
+        items_for: Callable[[str], Iterable[T]],
+        first: Iterable[tuple[str, T]] = (),
+    ) -> None:
+        self._bucket = bucket
+        self._prefix = prefix
+        self._items_for = items_for
+        self._pending: deque[tuple[str, T]] = deque(first)
+        # Python orders str by code point, the same order as their UTF-8 bytes (S3's order).
+        if prefix > marker:
+            self._keys = bucket.keys_from(prefix)
+        else:
+            self._keys = bucket.keys_from(marker, after=bool(marker))
+
+    def __iter__(self) -> Iterator[tuple[str, T]]:
+        return self
+
+    def __next__(self) -> tuple[str, T]:
+        while not self._pending:
+            key = next(self._keys)
+            if not key.startswith(self._prefix):
+                raise StopIteration
+            self._pending.extend((key, item) for item in self._items_for(key))
+        return self._pending.popleft()
+
+    def skip_past(self, rolled: str) -> None:
+        """Continue after every key that starts with ``rolled``."""
+        # The first string past all those starting with ``rolled``: its last character, plus one.
+        last = ord(rolled[-1])
+        if last >= 0x10FFFF:
+            return  # no such string; walking on is correct, only slower
+        self._pending.clear()
+        self._keys = self._bucket.keys_from(rolled[:-1] + chr(last + 1))
 
 
 def _rolled_up(key: str, prefix: str, delimiter: str) -> str | None:
@@ -124,13 +187,17 @@ def _xml_response(root: str, inner: str) -> Response:
 # ---------------------------------------------------------------- ListObjectsV2 and ListObjects
 
 
-def _objects_after(bucket: Bucket, now: datetime, marker: str) -> list[tuple[str, StoredObject]]:
+def _objects_page(
+    bucket: Bucket, now: datetime, *, prefix: str, delimiter: str, marker: str, limit: int
+) -> Page[StoredObject]:
     """What a reader at ``now`` sees (visibility lag included), in key order, after ``marker``."""
-    objects = sorted(bucket.visible_objects(now), key=lambda o: sort_key(o.key))
-    if marker:
-        after = sort_key(marker)
-        objects = [o for o in objects if sort_key(o.key) > after]
-    return [(o.key, o) for o in objects]
+
+    def seen(key: str) -> tuple[StoredObject, ...]:
+        version = bucket.visible(key, now)
+        return (version,) if version is not None and not version.delete_marker else ()
+
+    walk = KeyWalk(bucket, prefix=prefix, marker=marker, items_for=seen)
+    return paginate(walk, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit, skip_past=walk.skip_past)
 
 
 def _checksum_fields(obj: StoredObject) -> str:
@@ -139,16 +206,24 @@ def _checksum_fields(obj: StoredObject) -> str:
     return fields + (xml_element("ChecksumType", checksum_type(first)) if first is not None else "")
 
 
+def listing_time(moment: datetime) -> str:
+    """``iso_time`` for the stored (UTC) timestamps, without strftime: a listing writes a thousand."""
+    if moment.utcoffset():
+        return iso_time(moment)
+    return f"{moment.replace(tzinfo=None).isoformat(timespec='seconds')}.000Z"
+
+
 def _contents(obj: StoredObject, encode: Encode, *, with_owner: bool) -> str:
+    # Size and StorageClass need no escaping (a number, one of S3's storage class names).
     return (
         "<Contents>"
         + xml_element("Key", encode(obj.key))
-        + xml_element("LastModified", iso_time(obj.last_modified))
+        + f"<LastModified>{listing_time(obj.last_modified)}</LastModified>"
         + xml_element("ETag", obj.etag)
-        + _checksum_fields(obj)
-        + xml_element("Size", str(obj.size))
+        + (_checksum_fields(obj) if obj.checksums else "")
+        + f"<Size>{obj.size}</Size>"
         + (owner_element("Owner", obj.owner) if with_owner else "")
-        + xml_element("StorageClass", obj.storage_class)
+        + f"<StorageClass>{obj.storage_class}</StorageClass>"
         + "</Contents>"
     )
 
@@ -164,8 +239,7 @@ def list_objects_v2(ctx: OperationContext) -> Response:
     limit = limit_parameter(ctx, "max-keys")
     token = ctx.request.query_value("continuation-token") if ctx.request.has_query("continuation-token") else None
     marker = _token_marker(token) if token is not None else start_after
-    objects = _objects_after(bucket, ctx.now, marker)
-    page = paginate(objects, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
+    page = _objects_page(bucket, ctx.now, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
     with_owner = _query(ctx, "fetch-owner").lower() == "true"
     last = page.last
     inner = (
@@ -190,8 +264,7 @@ def list_objects(ctx: OperationContext) -> Response:
     encode, encoding_element = encoder(ctx)
     prefix, delimiter, marker = _query(ctx, "prefix"), _query(ctx, "delimiter"), _query(ctx, "marker")
     limit = limit_parameter(ctx, "max-keys")
-    objects = _objects_after(bucket, ctx.now, marker)
-    page = paginate(objects, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
+    page = _objects_page(bucket, ctx.now, prefix=prefix, delimiter=delimiter, marker=marker, limit=limit)
     last = page.last
     # S3 sends NextMarker only with a delimiter; without one, clients continue from the last key.
     next_marker = last[0] if page.truncated and delimiter and last else None
@@ -238,32 +311,24 @@ class _Version:
     latest: bool
 
 
-def _versions_in_order(bucket: Bucket, now: datetime) -> list[tuple[str, _Version]]:
-    """Every visible version: keys in byte order, each key's versions newest first."""
-    histories: dict[str, list[StoredObject]] = {}
-    for version in bucket.all_versions():
-        if version.visible(now):
-            histories.setdefault(version.key, []).append(version)
-    ordered: list[tuple[str, _Version]] = []
-    for key in sorted(histories, key=sort_key):
-        newest_first = histories[key][::-1]
-        ordered.extend((key, _Version(v, index == 0)) for index, v in enumerate(newest_first))
-    return ordered
+def _versions_walk(
+    bucket: Bucket, now: datetime, *, prefix: str, key_marker: str, version_marker: str
+) -> KeyWalk[_Version]:
+    """Every visible version past the markers: keys in byte order, each key's versions newest first."""
 
+    def newest_first(key: str) -> list[_Version]:
+        visible = [v for v in reversed(bucket.versions(key)) if v.visible(now)]
+        return [_Version(v, index == 0) for index, v in enumerate(visible)]
 
-def _after_version_marker(
-    items: list[tuple[str, _Version]], key_marker: str, version_marker: str
-) -> list[tuple[str, _Version]]:
-    if not key_marker:
-        return items
-    after = sort_key(key_marker)
-    kept = [(k, v) for k, v in items if sort_key(k) > after]
-    if version_marker:
-        same_key = [(k, v) for k, v in items if k == key_marker]
-        labels = [version_label(v.obj) for _, v in same_key]
+    first: list[_Version] = []
+    if key_marker and version_marker:
+        same_key = newest_first(key_marker)
+        labels = [version_label(v.obj) for v in same_key]
         if version_marker in labels:
-            kept = same_key[labels.index(version_marker) + 1 :] + kept
-    return kept
+            first = same_key[labels.index(version_marker) + 1 :]
+    return KeyWalk(
+        bucket, prefix=prefix, marker=key_marker, items_for=newest_first, first=[(key_marker, v) for v in first]
+    )
 
 
 def _version_xml(version: _Version, encode: Encode) -> str:
@@ -299,8 +364,10 @@ def list_object_versions(ctx: OperationContext) -> Response:
             extra={"ArgumentName": "version-id-marker", "ArgumentValue": version_marker},
         )
     limit = limit_parameter(ctx, "max-keys")
-    items = _after_version_marker(_versions_in_order(bucket, ctx.now), key_marker, version_marker)
-    page = paginate(items, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit)
+    walk = _versions_walk(bucket, ctx.now, prefix=prefix, key_marker=key_marker, version_marker=version_marker)
+    page = paginate(
+        walk, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit, skip_past=walk.skip_past
+    )
     next_markers = ""
     last = page.last
     if page.truncated and last is not None:

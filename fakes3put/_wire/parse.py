@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -97,15 +98,63 @@ def _blocks(body: Any, at_most: int | None) -> Iterator[bytes]:
             yield part.encode("utf-8") if isinstance(part, str) else bytes(part)
 
 
+# http.client's own checks in HTTPConnection.putheader (CPython Lib/http/client.py), which urllib3
+# runs on every header before a byte is sent: names must be ASCII tokens without ':' or leading
+# whitespace, values must not hold a bare CR or LF (a CRLF followed by a space or tab is old-style
+# folding and passes).
+_LEGAL_HEADER_NAME = re.compile(rb"[^:\s][^:\r\n]*").fullmatch
+_ILLEGAL_HEADER_VALUE = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])").search
+# The fast path: every name, joined by a separator no legal name holds, in one match.
+_PLAIN_NAMES = re.compile(
+    r"[\x00-\x08\x0e-\x1f!-9;-\x7f][\x00-\x09\x0b\x0c\x0e-9;-\x7f]*"
+    r"(?:\x80[\x00-\x08\x0e-\x1f!-9;-\x7f][\x00-\x09\x0b\x0c\x0e-9;-\x7f]*)*"
+).fullmatch
+
+
+def _refuse_unsendable(raw: Mapping[Any, Any], headers: Headers) -> None:
+    """Raise what urllib3 and http.client raise for a header they cannot send (checked against a real
+    socket): the header never reaches S3, so S3 never answers it."""
+    # botocore's and requests' maps hold only str or bytes (requests checks types itself), so their
+    # lower-cased copy is checked; other maps may hold anything urllib3 would choke on.
+    text_only = hasattr(raw, "lower_items") or type(raw).__module__ == "botocore.awsrequest"
+    given = headers if text_only else raw
+    try:
+        values, names = "".join(given.values()), "\x80".join(given)
+    except TypeError:
+        pass  # bytes, int or worse: look closer
+    else:
+        if values.isascii() and "\r" not in values and "\n" not in values and _PLAIN_NAMES(names):
+            return
+    for name in raw:
+        if not isinstance(name, str | bytes):
+            name.lower()  # urllib3 lower-cases every name first: AttributeError, as it raises
+    for name, value in raw.items():
+        _check_like_putheader(name, value)
+
+
+def _check_like_putheader(name: str | bytes, value: Any) -> None:
+    # urllib3 hands http.client names as str (bytes decoded as latin-1), which encodes them as ASCII.
+    wire_name = (name.decode("latin-1") if isinstance(name, bytes) else name).encode("ascii")
+    if not _LEGAL_HEADER_NAME(wire_name):
+        raise ValueError(f"Invalid header name {wire_name!r}")
+    if isinstance(value, str):
+        wire_value = value.encode("latin-1")
+    elif isinstance(value, int):
+        wire_value = str(value).encode("ascii")
+    else:
+        wire_value = value  # bytes; anything else makes the search raise TypeError, as http.client's does
+    if _ILLEGAL_HEADER_VALUE(wire_value):
+        raise ValueError(f"Invalid header value {wire_value!r}")
+
+
 def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
     """The request headers plus the framing header urllib3 adds on the way to the socket."""
     headers = Headers(raw)
-    for value in headers.values():
-        if not value.isascii():
-            try:  # http.client puts str header values on the wire as latin-1, or fails
-                value.encode("latin-1")
-            except UnicodeEncodeError as exc:
-                raise ClientSideError(exc) from exc
+    if raw is not None:
+        try:
+            _refuse_unsendable(raw, headers)
+        except (ValueError, TypeError, AttributeError) as exc:  # UnicodeEncodeError is a ValueError
+            raise ClientSideError(exc) from exc
     if "content-length" in headers or "transfer-encoding" in headers:
         return headers
     if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):

@@ -9,13 +9,14 @@ costs one block of memory, not all of it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.bodybuffer import BodyBuffer
-from fakes3put._wire.chunked import ChunkedBody, decode_blocks
+from fakes3put._wire.chunked import WHOLE_MAX, ChunkedBody, decode_blocks, decode_whole
 from fakes3put._wire.digests import DigestResult, Digests
 from fakes3put._wire.parse import iter_blocks
 from fakes3put._wire.request import Headers
@@ -75,7 +76,15 @@ def read_payload(headers: Headers, body: Any, *, wire_sha256: bool, limit: Limit
     wire_hash = hashlib.sha256() if wire_sha256 and aws_chunked else None
     try:
         if aws_chunked:
-            chunked = decode_blocks(_hashing(blocks, wire_hash) if wire_hash else blocks, digests.update)
+            if wire_hash is not None:
+                blocks = _hashing(blocks, wire_hash)
+            first = next(blocks, None)
+            following = next(blocks, None) if first is not None and len(first) <= WHOLE_MAX else None
+            if first is not None and following is None and len(first) <= WHOLE_MAX:
+                chunked = decode_whole(first, digests.update)  # a small body, read in one block
+            else:
+                pulled = [block for block in (first, following) if block is not None]
+                chunked = decode_blocks(itertools.chain(pulled, blocks), digests.update)
             data, wire_length = chunked.data, chunked.wire_length
         else:
             chunked = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +41,11 @@ class Payload:
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """The most a body may carry, and the error that refuses one longer."""
+    """The most a body may carry, and how to build the error that refuses one longer (built only
+    then: most bodies fit, and an S3Error per request is a visible share of a small one)."""
 
     max_bytes: int
-    error: S3Error
+    error: Callable[[], S3Error]
 
 
 def is_aws_chunked(headers: Headers) -> bool:
@@ -106,7 +107,7 @@ def _bounded(blocks: Iterator[bytes], limit: Limit) -> Iterator[bytes]:
     for block in blocks:
         total += len(block)
         if total > limit.max_bytes:
-            raise limit.error
+            raise limit.error()
         yield block
 
 

@@ -87,6 +87,13 @@ def read_payload(headers: Headers, body: Any, *, wire_sha256: bool, limit: Limit
                 pulled = [block for block in (first, following) if block is not None]
                 chunked = decode_blocks(itertools.chain(pulled, blocks), digests.update)
             data, wire_length = chunked.data, chunked.wire_length
+        elif type(body) is bytes:  # handed over whole (requests, urllib3): nothing to walk or join
+            if limit is not None and len(body) > limit.max_bytes:
+                raise limit.error()
+            chunked = None
+            digests.update(body)
+            data = body
+            wire_length = len(data)
         else:
             chunked = None
             buffer = BodyBuffer()

@@ -206,7 +206,7 @@ def _document_limit(request: S3Request, limit: int) -> Limit:
     declared = parse.parse_uint(request.headers.get("content-length") or "")
     if declared is not None and declared > limit:
         raise dispatch.too_big(limit)  # refused from the header, without reading the body
-    return Limit(limit, dispatch.too_big(limit))
+    return Limit(limit, lambda: dispatch.too_big(limit))
 
 
 def _object_limit(request: S3Request) -> Limit | None:
@@ -216,7 +216,7 @@ def _object_limit(request: S3Request) -> Limit | None:
         return None  # aws-chunked or accepted chunked transfer: the decoded length is checked after
     return Limit(
         declared,
-        S3Error(
+        lambda: S3Error(
             "InvalidRequest",
             f"The body is longer than the Content-Length header says (more than {declared} bytes).",
         ),

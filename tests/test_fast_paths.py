@@ -245,3 +245,22 @@ def test_the_fake_looks_request_headers_up_by_lower_case_name(monkeypatch):
         url = client.generate_presigned_url("put_object", Params={"Bucket": "lookups", "Key": "p"})
         assert requests.put(url, data=b"presigned").status_code == 200
     assert not spelled, f"request headers looked up in mixed case: {sorted(set(map(str, spelled)))}"
+
+
+def test_a_router_remembers_host_shapes_and_routes_as_the_plain_match_does() -> None:
+    from fakes3put._transport.routing import Router, route_aws
+    from fakes3put._wire.request import Address
+
+    router = Router((), aws=True)
+    cases = [
+        ("bkt.s3.eu-west-1.amazonaws.com", "/a/b%20c"),
+        ("bkt.s3.eu-west-1.amazonaws.com", "/other"),
+        ("s3.amazonaws.com", "/bkt/key"),
+        ("s3.amazonaws.com", "/"),
+        ("example.com", "/bkt/key"),
+    ]
+    for _ in range(2):  # the second time from what the router remembers
+        for host, path in cases:
+            assert router.route(Address("https", host, 443), path) == route_aws(host, path)
+    assert router.route(Address("https", "bkt.s3.eu-west-1.amazonaws.com", 443), "/a") is not None
+    assert router.route(Address("https", "example.com", 443), "/a") is None

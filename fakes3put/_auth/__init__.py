@@ -7,8 +7,7 @@ exactly where S3 would reject the request.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,22 +46,23 @@ class Authentication:
 def check_payload(authentication: Authentication, payload: Payload) -> None:
     """After the body is read: it must be what the signature promised (hash, chunk signatures)."""
     if authentication.promise is not None:
-        with _diagnosed():
+        try:
             sigv4.check_payload(payload, authentication.promise)
+        except SignatureMismatch as mismatch:
+            _diagnose(mismatch)
+            raise
 
 
-@contextlib.contextmanager
-def _diagnosed() -> Iterator[None]:
-    """A signature mismatch leaves with the doctor's diagnosis in its hint (call log only)."""
-    try:
-        yield
-    except SignatureMismatch as mismatch:
-        if mismatch.evidence is not None:
-            from fakes3put._auth import doctor  # loaded after a first mismatch only
+def _diagnose(mismatch: SignatureMismatch) -> None:
+    """A signature mismatch leaves with the doctor's diagnosis in its hint (call log only).
 
-            diagnosis = doctor.diagnose(mismatch.evidence)
-            mismatch.hint = f"{mismatch.hint} {diagnosis}" if mismatch.hint else diagnosis
-        raise
+    Called from a plain ``except`` (a context manager would cost every accepted request its
+    generator and frames)."""
+    if mismatch.evidence is not None:
+        from fakes3put._auth import doctor  # loaded after a first mismatch only
+
+        diagnosis = doctor.diagnose(mismatch.evidence)
+        mismatch.hint = f"{mismatch.hint} {diagnosis}" if mismatch.hint else diagnosis
 
 
 def authenticate(
@@ -94,8 +94,11 @@ def authenticate(
     )
     if not verify:
         return Authentication(_identify(request, authorization, query_schemes))
-    with _diagnosed():
+    try:
         return _verify(request, authorization, query_schemes, credentials, now, expected_region, max_skew, signing_keys)
+    except SignatureMismatch as mismatch:
+        _diagnose(mismatch)
+        raise
 
 
 def _verify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -68,6 +69,7 @@ def iso8601(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=64)  # a client sends the same second many times: parse it once
 def parse_amz_date(text: str) -> datetime | None:
     """Parse ``YYYYMMDD'T'HHMMSS'Z'``; None unless the text is exactly that shape and a real time."""
     if not _AMZ_DATE.fullmatch(text):

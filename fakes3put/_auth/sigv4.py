@@ -6,6 +6,7 @@ The pure functions at the top sign as well as verify (tests and demos use them);
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ class Credential:
         return f"{self.date}/{self.region}/{self.service}/{self.terminal}"
 
 
+@functools.lru_cache(maxsize=64)  # a client signs request after request with one credential scope
 def parse_credential(value: str) -> Credential | None:
     """``<key>/<yyyymmdd>/<region>/<service>/aws4_request``; None if not five non-empty parts."""
     parts = value.rsplit("/", 4)
@@ -476,6 +478,7 @@ def check_payload(payload: Payload, verified: Verified) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)  # and with the same signed header names
 def _split_signed_headers(value: str) -> tuple[str, ...] | None:
     names = tuple(name.strip().lower() for name in value.split(";"))
     if not all(names):

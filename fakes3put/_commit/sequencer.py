@@ -73,7 +73,11 @@ class Sequencer:
 
     def submit(self, mutation: Mutation) -> Submitted:
         """Hand one write to the simulated S3; raises S3Error if it is refused."""
-        [submitted] = self.submit_many([mutation])
+        policy = self.policy
+        if isinstance(policy, Hold) and policy.gathering:
+            [submitted] = self.submit_many([mutation])
+        else:  # what submit_many does for one write outside a gathering hold, without its lists
+            submitted = self._submit_alone(mutation)
         if submitted.refusal is not None:
             raise submitted.refusal
         return submitted

@@ -48,16 +48,30 @@ def _split_path(path: str) -> tuple[str, str]:
     return unquote(segment), rest
 
 
-def route_aws(host: str, path: str) -> Route | None:
+def aws_host(host: str) -> tuple[str | None, str | None] | None:
+    """(bucket for a virtual-hosted name, region) of an AWS S3 host; None for any other host."""
     match = _AWS_HOST.fullmatch(host.removesuffix("."))  # a fully qualified name is the same host
     if match is None:
         return None
-    region = match.group("region")
-    bucket = match.group("bucket")
+    return match.group("bucket"), match.group("region")
+
+
+def route_aws(host: str, path: str) -> Route | None:
+    return _route_shape(aws_host(host), path)
+
+
+def _route_shape(shape: tuple[str | None, str | None] | None, path: str) -> Route | None:
+    if shape is None:
+        return None
+    bucket, region = shape
     if bucket is not None:
         return Route(bucket, path[1:], "virtual", region)
     name, raw_key = _split_path(path)
     return Route(name, raw_key, "path", region)
+
+
+_UNSEEN = ("", "")  # a marker, compared by identity: not yet matched
+_HOSTS_REMEMBERED = 256  # made-up host names cannot grow a router's memory without bound
 
 
 def route_endpoint(endpoint: Endpoint, address: Address, path: str) -> Route | None:
@@ -83,6 +97,9 @@ class Router:
     def __init__(self, endpoints: tuple[Endpoint, ...], *, aws: bool) -> None:
         self.endpoints = endpoints
         self.aws = aws
+        # What each host name seen says (a request's host is matched against AWS's host shapes
+        # once, not on every request); per router, so it goes when the fake goes.
+        self._aws_hosts: dict[str, tuple[str | None, str | None] | None] = {}
 
     def route(self, address: Address, target: str) -> Route | None:
         path, _ = split_target(target)
@@ -91,7 +108,13 @@ class Router:
             if route is not None:
                 return route
         if self.aws:
-            return route_aws(address.host, path)
+            host = address.host
+            shape = self._aws_hosts.get(host, _UNSEEN)  # one get: another thread may clear the map
+            if shape is _UNSEEN:
+                if len(self._aws_hosts) >= _HOSTS_REMEMBERED:
+                    self._aws_hosts.clear()
+                shape = self._aws_hosts[host] = aws_host(host)
+            return _route_shape(shape, path)
         return None
 
     def describe(self) -> list[str]:

@@ -42,8 +42,13 @@ _URLOPEN_PARAMETERS = (
 _original: list[Callable[..., Any]] = []  # the urlopen the patch replaced, once taken
 
 
+_POSITION = {name: index for index, name in enumerate(_URLOPEN_PARAMETERS)}
+
+
 def _argument(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], default: Any) -> Any:
-    index = _URLOPEN_PARAMETERS.index(name)
+    if not args:  # how botocore, requests and urllib3's PoolManager call it: by keyword
+        return kwargs.get(name, default)
+    index = _POSITION[name]
     return args[index] if index < len(args) else kwargs.get(name, default)
 
 
@@ -118,11 +123,7 @@ def _as_urllib3(
     response: Response, *, method: str, url: str, preload_content: bool, decode_content: bool
 ) -> HTTPResponse:
     """The answer as urllib3 would have built it from the socket."""
-    headers = HTTPHeaderDict()
-    for name, value in response.headers.items():
-        headers[name] = value  # a later spelling of a name replaces an earlier one (response-* overrides)
-    if "Content-Length" not in headers:
-        headers["Content-Length"] = str(len(response.body))
+    headers = _header_map(response)
     return HTTPResponse(
         body=io.BytesIO(response.body),
         headers=headers,
@@ -134,6 +135,22 @@ def _as_urllib3(
         request_url=url,
         enforce_content_length=True,
     )
+
+
+def _header_map(response: Response) -> HTTPHeaderDict:
+    """The response headers as urllib3's map, a later spelling of a name replacing an earlier one
+    (response-* overrides), with Content-Length as the socket would have carried it."""
+    # What HTTPHeaderDict.__setitem__ stores, written in one pass; its public API is the fallback.
+    container = {name.lower(): [name, value] for name, value in response.headers.items()}
+    if "content-length" not in container:
+        container["content-length"] = ["Content-Length", str(len(response.body))]
+    headers = HTTPHeaderDict()
+    if isinstance(getattr(headers, "_container", None), dict):
+        headers._container = container
+    else:
+        for name, value in container.values():
+            headers[name] = value
+    return headers
 
 
 def install() -> None:

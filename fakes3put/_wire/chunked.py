@@ -179,6 +179,73 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
     return ChunkedBody(data.value(), tuple(chunks), tuple(trailers), trailer_signature, cursor.offset)
 
 
+# A body held in one block of at most this many bytes is decoded by ``decode_whole`` (what a
+# small upload is); bigger bodies go through the cursor, which keeps about one copy in memory.
+WHOLE_MAX = _MERGE
+
+
+def decode_whole(encoded: bytes, on_piece: Callable[[Piece], None] | None = None) -> ChunkedBody:
+    """``decode_blocks([encoded], on_piece)`` for a body held in one block, in one pass over it.
+
+    Only a well-formed body is decoded here, with no side effect until it has parsed; anything
+    else goes to ``decode_blocks``, so the refusal (and its wording) has one source.
+    """
+    runs: list[bytes] = []
+    chunks: list[Chunk] = []
+    size_so_far = 0
+    pos = 0
+    total = len(encoded)
+    while True:
+        end = encoded.find(b"\r\n", pos, pos + _MAX_LINE + 2)
+        if end < 0:
+            return decode_blocks([encoded], on_piece)
+        size_field, _, extension = encoded[pos:end].partition(b";")
+        size_text = size_field.strip()
+        if not _HEX_SIZE.fullmatch(size_text):
+            return decode_blocks([encoded], on_piece)
+        size = int(size_text, 16)
+        extension = extension.strip()
+        signature = extension[len(_SIGNATURE_EXT) :].decode("latin-1") if extension.startswith(_SIGNATURE_EXT) else None
+        pos = end + 2
+        if size == 0:
+            chunks.append(Chunk(size_so_far, size_so_far, signature))
+            break
+        after = pos + size
+        if after + 2 > total or encoded[after : after + 2] != b"\r\n":
+            return decode_blocks([encoded], on_piece)
+        runs.append(encoded[pos:after])
+        chunks.append(Chunk(size_so_far, size_so_far + size, signature))
+        size_so_far += size
+        pos = after + 2
+
+    trailers: list[tuple[str, str]] = []
+    trailer_signature = None
+    while True:
+        end = encoded.find(b"\r\n", pos, pos + _MAX_LINE + 2)
+        if end < 0:
+            return decode_blocks([encoded], on_piece)
+        line = encoded[pos:end]
+        pos = end + 2
+        if not line:
+            break
+        name, colon, value = line.partition(b":")
+        if not colon:
+            return decode_blocks([encoded], on_piece)
+        lname = name.strip().decode("latin-1").lower()
+        text = value.strip().decode("latin-1")
+        if lname == "x-amz-trailer-signature":
+            trailer_signature = text
+        else:
+            trailers.append((lname, text))
+    if pos != total:
+        return decode_blocks([encoded], on_piece)
+    if on_piece is not None:
+        for run in runs:
+            on_piece(run)
+    data = runs[0] if len(runs) == 1 else b"".join(runs)
+    return ChunkedBody(data, tuple(chunks), tuple(trailers), trailer_signature, total)
+
+
 def decode(encoded: bytes) -> ChunkedBody:
     """Decode an aws-chunked body held in one piece."""
-    return decode_blocks([encoded])
+    return decode_whole(encoded) if len(encoded) <= WHOLE_MAX else decode_blocks([encoded])

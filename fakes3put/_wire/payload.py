@@ -9,13 +9,14 @@ costs one block of memory, not all of it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.bodybuffer import BodyBuffer
-from fakes3put._wire.chunked import ChunkedBody, decode_blocks
+from fakes3put._wire.chunked import WHOLE_MAX, ChunkedBody, decode_blocks, decode_whole
 from fakes3put._wire.digests import DigestResult, Digests
 from fakes3put._wire.parse import iter_blocks
 from fakes3put._wire.request import Headers
@@ -40,10 +41,11 @@ class Payload:
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """The most a body may carry, and the error that refuses one longer."""
+    """The most a body may carry, and how to build the error that refuses one longer (built only
+    then: most bodies fit, and an S3Error per request is a visible share of a small one)."""
 
     max_bytes: int
-    error: S3Error
+    error: Callable[[], S3Error]
 
 
 def is_aws_chunked(headers: Headers) -> bool:
@@ -75,8 +77,23 @@ def read_payload(headers: Headers, body: Any, *, wire_sha256: bool, limit: Limit
     wire_hash = hashlib.sha256() if wire_sha256 and aws_chunked else None
     try:
         if aws_chunked:
-            chunked = decode_blocks(_hashing(blocks, wire_hash) if wire_hash else blocks, digests.update)
+            if wire_hash is not None:
+                blocks = _hashing(blocks, wire_hash)
+            first = next(blocks, None)
+            following = next(blocks, None) if first is not None and len(first) <= WHOLE_MAX else None
+            if first is not None and following is None and len(first) <= WHOLE_MAX:
+                chunked = decode_whole(first, digests.update)  # a small body, read in one block
+            else:
+                pulled = [block for block in (first, following) if block is not None]
+                chunked = decode_blocks(itertools.chain(pulled, blocks), digests.update)
             data, wire_length = chunked.data, chunked.wire_length
+        elif type(body) is bytes:  # handed over whole (requests, urllib3): nothing to walk or join
+            if limit is not None and len(body) > limit.max_bytes:
+                raise limit.error()
+            chunked = None
+            digests.update(body)
+            data = body
+            wire_length = len(data)
         else:
             chunked = None
             buffer = BodyBuffer()
@@ -97,7 +114,7 @@ def _bounded(blocks: Iterator[bytes], limit: Limit) -> Iterator[bytes]:
     for block in blocks:
         total += len(block)
         if total > limit.max_bytes:
-            raise limit.error
+            raise limit.error()
         yield block
 
 

@@ -19,7 +19,7 @@ import struct
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from fakes3put import _service
 from fakes3put._state import FakeState
@@ -117,6 +117,19 @@ class _ChunkedBody(_Body):
         return data
 
 
+class _LinesUntilEnd:
+    """The connection's reader, as the header parser uses it, noting whether the stream ended."""
+
+    def __init__(self, rfile: io.BufferedIOBase) -> None:
+        self._rfile = rfile
+        self.ended = False
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._rfile.readline(limit)
+        self.ended = self.ended or not line
+        return line
+
+
 def _joined_headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
     """The request's headers, a repeated name joined with ',' as HTTP folding does."""
     joined: dict[str, str] = {}
@@ -131,6 +144,21 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as written, not 40 ms later
     timeout = _IDLE_TIMEOUT
     server: _Server
+
+    def parse_request(self) -> bool:
+        # http.server takes end-of-stream as the end of the header block; a request cut off there
+        # was never finished, and answering it would act on half a request.
+        real = self.rfile
+        watched = _LinesUntilEnd(real)
+        self.rfile = cast(io.BufferedIOBase, watched)
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = real
+        if parsed and watched.ended:
+            self.close_connection = True
+            return False
+        return parsed
 
     def handle_expect_100(self) -> bool:
         # Deferred: "100 Continue" goes out when the pipeline first reads the body, so a request
@@ -166,6 +194,10 @@ class _Handler(BaseHTTPRequestHandler):
         assert route is not None  # the server's own address always routes, path-style
         try:
             body = self._body(headers)
+        except ClientGone as unframed:
+            self.send_error(400, "Bad Request", str(unframed))  # closes the connection: the body cannot be skipped
+            return
+        try:
             response = _service.handle(
                 front.state,
                 method=self.command,

@@ -207,6 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
                 chunked_transfer=False,  # the framing header is passed as the client sent it
                 route=route,
+                headers_as_sent=True,  # a PUT without Content-Length is S3's 411, not an empty object
             )
         except ConnectionReset:
             self._reset()

@@ -97,8 +97,13 @@ def _blocks(body: Any, at_most: int | None) -> Iterator[bytes]:
             yield part.encode("utf-8") if isinstance(part, str) else bytes(part)
 
 
-def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
-    """The request headers plus the framing header urllib3 adds on the way to the socket."""
+def effective_headers(
+    raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool, *, as_sent: bool = False
+) -> Headers:
+    """The request headers plus the framing header urllib3 adds on the way to the socket.
+
+    ``as_sent``: the headers came off a socket (the loopback server); nothing is added to them.
+    """
     headers = Headers(raw)
     for value in headers.values():
         if not value.isascii():
@@ -106,7 +111,7 @@ def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chu
                 value.encode("latin-1")
             except UnicodeEncodeError as exc:
                 raise ClientSideError(exc) from exc
-    if "content-length" in headers or "transfer-encoding" in headers:
+    if as_sent or "content-length" in headers or "transfer-encoding" in headers:
         return headers
     if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):
         headers._default("transfer-encoding", "chunked")

@@ -136,7 +136,6 @@ def test_1000_connections_opened_and_dropped_leave_nothing_behind():
     assert stored == {}
     # A complete PUT with no Content-Length may be answered (411) if its thread reads it before the drop.
     assert {c.status for c in fake.calls if c.key != "after"} <= {411}
-    assert fake.calls[-1].key == "after"
 
 
 def test_a_connection_left_open_does_not_keep_stop_waiting():

@@ -43,7 +43,8 @@ def served():
         # Still serving well-formed requests after whatever the test did.
         assert requests.put(f"{endpoint}/hostile/after", data=b"ok", timeout=READ_TIMEOUT).status_code == 200
     assert set(threading.enumerate()) - threads_before == set()
-    assert open_sockets() == sockets_before
+    after = open_sockets()  # earlier tests' sockets may close meanwhile: never more than before
+    assert after is None or sockets_before is None or after <= sockets_before
 
 
 def read_all(sock: socket.socket) -> bytes:

@@ -144,10 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as written, not 40 ms later
     timeout = _IDLE_TIMEOUT
     server: _Server
+    _continue_due = False  # "100 Continue" is owed to this request's client once its body is read
 
     def parse_request(self) -> bool:
         # http.server takes end-of-stream as the end of the header block; a request cut off there
         # was never finished, and answering it would act on half a request.
+        self._continue_due = False  # set again by handle_expect_100 if this request asks for it
         real = self.rfile
         watched = _LinesUntilEnd(real)
         self.rfile = cast(io.BufferedIOBase, watched)
@@ -167,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _announce(self) -> None:
-        if getattr(self, "_continue_due", False):
+        if self._continue_due:
             self._continue_due = False
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
@@ -183,7 +185,6 @@ class _Handler(BaseHTTPRequestHandler):
         return _LengthBody(self.rfile, self._announce, int(text))
 
     def _serve(self) -> None:
-        self._continue_due = getattr(self, "_continue_due", False)
         headers = _joined_headers(self)
         front = self.server.front
         try:

@@ -319,3 +319,14 @@ def test_injected_reset_closes_the_connection_without_an_answer():
         assert requests.put(f"{endpoint}/reset/k", data=b"kept", timeout=10).status_code == 200
     assert [c.fault for c in fake.calls] == ["reset-before-commit", None]
     assert fake.buckets["reset"]["k"].body == b"kept"
+
+
+@pytest.mark.fakes3put(buckets=["fixture-bucket"])
+def test_fake_s3_server_fixture_serves_the_fake_s3_fake(fake_s3_server, fake_s3):
+    assert fake_s3_server.fake is fake_s3
+    assert str(fake_s3_server) == fake_s3_server.endpoint == f"http://127.0.0.1:{fake_s3_server.port}"
+    assert fake_s3_server.environment["AWS_ENDPOINT_URL_S3"] == fake_s3_server.endpoint
+    assert fake_s3_server.environment["AWS_SECRET_ACCESS_KEY"] == fake_s3.secret_key
+    served_client(fake_s3, fake_s3_server.endpoint).put_object(Bucket="fixture-bucket", Key="k", Body=b"served")
+    assert make_client(fake_s3).get_object(Bucket="fixture-bucket", Key="k")["Body"].read() == b"served"
+    assert fake_s3.calls[0].url.startswith(fake_s3_server.endpoint)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 import threading
@@ -38,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from fakes3put._fake import FakeS3
     from fakes3put.errors import FakeS3Error
 
@@ -49,30 +48,36 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             print("fakes3put serve: --credentials must look like ACCESS_KEY:SECRET_KEY", file=sys.stderr)
             return 2
         credentials = {access_key: secret_key}
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a terminated server stops as cleanly as Ctrl-C
     try:
         fake = FakeS3(buckets=args.bucket, credentials=credentials, region=args.region)
         server = fake.serve(host=args.host, port=args.port)
-        with server as endpoint:
-            print(f"fakes3put serving S3 at {endpoint}  (Ctrl-C to stop)")
-            print(f"buckets: {', '.join(fake.buckets) or '(none yet)'}")
-            print("# point an SDK at it:")
-            for name, value in server.environment.items():
-                print(f"export {name}={value}")
-            sys.stdout.flush()
-            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it: a clean exit
-                stop.wait()
+        endpoint = server.start()
     except FakeS3Error as exc:
         print(f"fakes3put serve: {exc}", file=sys.stderr)
         return 1
+    try:
+        print(f"fakes3put serving S3 at {endpoint}  (Ctrl-C to stop)")
+        print(f"buckets: {', '.join(fake.buckets) or '(none yet)'}")
+        print("# point an SDK at it:")
+        for name, value in server.environment.items():
+            print(f"export {name}={value}")
+        sys.stdout.flush()
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass  # Ctrl-C (wherever it lands once serving) is how a user stops it: a clean exit
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave the serving threads running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.stop()
     return 0
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a terminated server stops as cleanly as Ctrl-C
-        return _serve(args, stop)
+        return _serve(args)
     from fakes3put._demo import run
 
     return run()

@@ -96,9 +96,21 @@ def test_serve_prints_endpoint_and_credentials_serves_and_exits_0_on_ctrl_c():
         s3.put_object(Bucket="cli-bucket", Key="k", Body=b"to another process")
         assert s3.get_object(Bucket="cli-bucket", Key="k")["Body"].read() == b"to another process"
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        code = process.wait(timeout=30)
         assert process.stderr is not None
-        assert "Traceback" not in process.stderr.read()
+        errors = process.stderr.read()
+    assert code == 0, errors
+    assert "Traceback" not in errors
+
+
+def test_serve_exits_0_on_sigterm():
+    with serving() as (process, _):
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        assert process.stderr is not None
+        errors = process.stderr.read()
+    assert code == 0, errors
+    assert "Traceback" not in errors
 
 
 def test_serve_on_a_port_in_use_fails_naming_the_port():

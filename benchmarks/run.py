@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # full run, prints a markdown table
     python benchmarks/run.py --quick    # a few rounds: checks every case still runs (CI)
+    python benchmarks/run.py --only loopback   # one case
 
 Needs the ``bench`` extra (moto). Each round runs every variant of a case once, in turn, so
 drift on the machine hits all of them alike; the table gives median (min-max) and the ratio
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -38,12 +40,13 @@ class Variant:
     samples: list[float] = field(default_factory=list)
 
 
-def boto3_client(**config: Any) -> Any:
+def boto3_client(endpoint_url: str | None = None, **config: Any) -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client(
         "s3",
+        endpoint_url=endpoint_url,
         region_name="us-east-1",
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
@@ -87,6 +90,49 @@ class MotoVariant:
 
     def teardown(self) -> None:
         self.mock.stop()
+
+
+class ServedFakeVariant:
+    """fakes3put's loopback server: boto3 over a real socket (keep-alive), signatures checked."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def setup(self) -> Callable[[], Any]:
+        from fakes3put import FakeS3
+
+        self.fake = FakeS3(credentials={ACCESS_KEY: SECRET_KEY}, buckets=["bench-bucket"], isolate_environment=False)
+        self.server = self.fake.serve()
+        client = boto3_client(endpoint_url=self.server.start(), s3={"addressing_style": "path"})
+        body = self.body
+        return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    def teardown(self) -> None:
+        self.server.stop()
+
+
+class MotoServerVariant:
+    """moto's own threaded server (werkzeug), the same boto3 client over a real socket."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def setup(self) -> Callable[[], Any]:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request otherwise
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        host, port = self.server.get_host_and_port()
+        client = boto3_client(endpoint_url=f"http://{host}:{port}", s3={"addressing_style": "path"})
+        client.create_bucket(Bucket="bench-bucket")
+        body = self.body
+        return lambda: client.put_object(Bucket="bench-bucket", Key="k", Body=body)
+
+    def teardown(self) -> None:
+        self.server.stop()
 
 
 class _EmptyRaw:
@@ -403,7 +449,10 @@ def with_teardown(
     return lambda: (factory(), teardown)
 
 
-def object_variant(variant: FakeVariant | MotoVariant) -> Callable[[], tuple[Callable[[], Any], Callable[[], None]]]:
+ObjectVariant = FakeVariant | MotoVariant | ServedFakeVariant | MotoServerVariant
+
+
+def object_variant(variant: ObjectVariant) -> Callable[[], tuple[Callable[[], Any], Callable[[], None]]]:
     return lambda: (variant.setup(), variant.teardown)
 
 
@@ -556,6 +605,8 @@ def main(argv: list[str]) -> int:
     big_rounds = 1 if quick else 7
     small, mid, big = b"x" * KIB, os.urandom(MIB), os.urandom(50 * MIB)
     when_required = {"request_checksum_calculation": "when_required"}
+    # moto's server needs the bench extra (moto[server]); without it that row is left out.
+    moto_server = all(importlib.util.find_spec(name) is not None for name in ("flask", "flask_cors"))
     cases = [
         Case(
             "boto3 put_object, 1 KiB",
@@ -566,6 +617,16 @@ def main(argv: list[str]) -> int:
                 ("fakes3put", object_variant(FakeVariant(small))),
                 ("fakes3put, when_required", object_variant(FakeVariant(small, **when_required))),
                 ("moto", object_variant(MotoVariant(small))),
+            ],
+            rounds,
+            inner=20,
+        ),
+        Case(
+            "boto3 put_object over a loopback HTTP server, 1 KiB",
+            [
+                *([("moto ThreadedMotoServer", object_variant(MotoServerVariant(small)))] if moto_server else []),
+                ("fakes3put serve()", object_variant(ServedFakeVariant(small))),
+                ("fakes3put in process (no socket)", object_variant(FakeVariant(small))),
             ],
             rounds,
             inner=20,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from fakes3put._commit.policies import Order
     from fakes3put._commit.simultaneous import Simultaneous
     from fakes3put._state import Call
+    from fakes3put._transport.server import LoopbackServer
 
 DEFAULT_ACCESS_KEY = "FAKES3PUTACCESSKEY01"
 DEFAULT_SECRET_KEY = "fakes3put/default/secret/key/for/tests00"
@@ -358,6 +359,26 @@ class FakeS3:
             f"fakes3put failed while answering {len(errors)} request(s) (each was answered with "
             f"InternalError); first: {type(first).__name__}: {first}"
         ) from first
+
+    def serve(self, *, host: str = "127.0.0.1", port: int = 0, env: bool = False) -> LoopbackServer:
+        """This fake over HTTP, for clients with their own HTTP stack and for other processes.
+
+        ``with fake.serve() as endpoint:`` gives a URL such as ``http://127.0.0.1:54321`` (a free
+        port unless ``port`` is given; loopback only unless ``host`` says otherwise). The server
+        starts the fake (nested, like ``with fake:``) and stops it on exit. ``env=True`` also sets
+        ``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL`` and ``AWS_ALLOW_HTTP`` while it runs.
+        """
+        from fakes3put._transport.server import LoopbackServer
+
+        return LoopbackServer(
+            self._state,
+            host=host,
+            port=port,
+            env=env,
+            credentials=(self.access_key, self.secret_key, self.region),
+            on_start=self.start,
+            on_stop=self.stop,
+        )
 
     def __enter__(self) -> FakeS3:
         return self.start()

@@ -56,9 +56,11 @@ def handle(
     body: Any,
     chunked_transfer: bool,
     route: Route,
+    headers_as_sent: bool = False,
 ) -> Response:
     """Answer one request a transport routed to this fake. Raises ``ConnectionReset`` for an
-    injected reset and the client's own exception where a socket would have raised it."""
+    injected reset and the client's own exception where a socket would have raised it.
+    ``headers_as_sent``: the headers came off the wire, framing included (nothing is added)."""
     request_id, host_id = state.request_ids()
     raw_path, raw_query = parse.split_target(url)
     target = raw_path + (f"?{raw_query}" if raw_query else "")
@@ -67,7 +69,7 @@ def handle(
     error: S3Error | None = None
     try:
         exchange.now = state.now()
-        headers = parse.effective_headers(raw_headers, body, method, chunked_transfer)
+        headers = parse.effective_headers(raw_headers, body, method, chunked_transfer, as_sent=headers_as_sent)
         given = headers.get("host")  # what the client signed, when it set Host itself
         if given == _SKIPPED_HEADER:
             # urllib3 sends no Host at all for this marker; HTTP/1.1 servers refuse such a request

@@ -1,11 +1,13 @@
-"""pytest plugin: the ``fake_s3`` fixture and the ``fakes3put(**kwargs)`` marker.
+"""pytest plugin: the ``fake_s3`` and ``fake_s3_server`` fixtures and the ``fakes3put(**kwargs)`` marker.
 
 Registered through the ``pytest11`` entry point; the only module that imports pytest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import pytest
 
@@ -39,3 +41,27 @@ def fake_s3(request: pytest.FixtureRequest) -> Iterator[FakeS3]:
         raise pytest.UsageError("@pytest.mark.fakes3put takes keyword arguments only")
     with FakeS3(**kwargs) as fake:
         yield fake
+
+
+@dataclass(frozen=True, slots=True)
+class FakeS3Server:
+    """The ``fake_s3_server`` fixture: the fake, served over HTTP on a free loopback port."""
+
+    endpoint: str  # ``http://127.0.0.1:PORT``: give it to the client as its endpoint URL
+    fake: FakeS3  # the same fake as the ``fake_s3`` fixture: inspect calls, buckets, windows, faults
+    environment: Mapping[str, str]  # AWS_* variables that point an SDK (or a subprocess) at the server
+
+    @property
+    def port(self) -> int:
+        return int(self.endpoint.rsplit(":", 1)[1])
+
+    def __str__(self) -> str:
+        return self.endpoint
+
+
+@pytest.fixture
+def fake_s3_server(fake_s3: FakeS3) -> Iterator[FakeS3Server]:
+    """The ``fake_s3`` fake, also served over HTTP (for clients with their own HTTP stack and subprocesses)."""
+    server = fake_s3.serve()
+    with server as endpoint:
+        yield FakeS3Server(endpoint, fake_s3, MappingProxyType(server.environment))

@@ -39,6 +39,7 @@ class Resolution:
 
 lock = threading.Lock()
 active: list[Mount] = []  # most recently started last; changed only under ``lock``
+served: list[Router] = []  # addresses of running loopback servers: reached over the socket, never refused
 
 
 def resolve(method: str, address: Address, target: str) -> Resolution | None:
@@ -51,6 +52,7 @@ def resolve(method: str, address: Address, target: str) -> Resolution | None:
     """
     with lock:
         mounts = active[::-1]
+        servers = list(served)
     first: Resolution | None = None
     for mount in mounts:
         route = mount.router.route(address, target)
@@ -61,6 +63,8 @@ def resolve(method: str, address: Address, target: str) -> Resolution | None:
         first = first or Resolution(mount, route)
     if first is not None:
         return first
+    if any(router.route(address, target) is not None for router in servers):
+        return None  # a fake's own server: the request goes to it through the socket
     if any(not mount.passthrough for mount in mounts):
         raise UnhandledRequestError(_refusal(method, address, target, mounts))
     return None
@@ -69,8 +73,8 @@ def resolve(method: str, address: Address, target: str) -> Resolution | None:
 def owns(address: Address, target: str) -> bool:
     """Whether any started fake answers for this address (no refusal: used to let traffic past mocks)."""
     with lock:
-        mounts = list(active)
-    return any(mount.router.route(address, target) is not None for mount in mounts)
+        routers = [mount.router for mount in active] + served
+    return any(router.route(address, target) is not None for router in routers)
 
 
 def _refusal(method: str, address: Address, target: str, mounts: list[Mount]) -> str:

@@ -147,15 +147,21 @@ def _check_like_putheader(name: str | bytes, value: Any) -> None:
         raise ValueError(f"Invalid header value {wire_value!r}")
 
 
-def effective_headers(raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool) -> Headers:
-    """The request headers plus the framing header urllib3 adds on the way to the socket."""
+def effective_headers(
+    raw: Mapping[str, Any] | None, body: Any, method: str, chunked: bool, *, as_sent: bool = False
+) -> Headers:
+    """The request headers plus the framing header urllib3 adds on the way to the socket.
+
+    ``as_sent``: the headers came off a socket (the loopback server): they were sendable, and
+    nothing is added to them.
+    """
     headers = Headers(raw)
-    if raw is not None:
+    if raw is not None and not as_sent:
         try:
             _refuse_unsendable(raw, headers)
         except (ValueError, TypeError, AttributeError) as exc:  # UnicodeEncodeError is a ValueError
             raise ClientSideError(exc) from exc
-    if "content-length" in headers or "transfer-encoding" in headers:
+    if as_sent or "content-length" in headers or "transfer-encoding" in headers:
         return headers
     if chunked or (body is not None and not isinstance(body, bytes | str | bytearray | memoryview)):
         headers._default("transfer-encoding", "chunked")

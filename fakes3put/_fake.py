@@ -324,6 +324,17 @@ class FakeS3:
         except FakeS3InternalError as internal:
             exc.add_note(f"fakes3put also failed inside: {internal}")  # never mask the body's error
 
+    async def __aenter__(self) -> FakeS3:
+        return self.start()  # starting and stopping never wait on the network: nothing to await
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
     # ----------------------------------------------------------------- decorator
 
     def __call__(self, target: F) -> F:

@@ -7,6 +7,7 @@ stops, in any order.
 
 from __future__ import annotations
 
+from fakes3put._transport import aiohttp as aiohttp_transport
 from fakes3put._transport import environment, registry, responses_bridge
 from fakes3put._transport import urllib3 as urllib3_transport
 from fakes3put._transport.registry import Mount
@@ -20,6 +21,7 @@ def start(mount: Mount) -> None:
         if not registry.active:
             urllib3_transport.install()
             responses_bridge.install()
+            aiohttp_transport.install()
         registry.active.append(mount)
         _isolate_for(registry.active)
 
@@ -32,6 +34,7 @@ def stop(mount: Mount) -> None:
         if not registry.active:
             urllib3_transport.uninstall()
             responses_bridge.uninstall()
+            aiohttp_transport.uninstall()
 
 
 def _isolate_for(active: list[Mount]) -> None:

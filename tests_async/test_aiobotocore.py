@@ -165,3 +165,13 @@ async def test_async_with_starts_and_stops_the_fake():
         assert "scoped-bucket" in fake.buckets
     assert aiohttp.ClientSession._request.__name__ == "_request"
     assert not hasattr(aiohttp.ClientSession._request, "__wrapped__")  # the patch is out again
+
+
+async def test_file_body_is_read_from_disk(fake_s3, tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_bytes(b"from disk")
+    async with s3_client() as s3:
+        await s3.create_bucket(Bucket="async-bucket")
+        with path.open("rb") as handle:
+            await s3.put_object(Bucket="async-bucket", Key="report.txt", Body=handle)
+    assert fake_s3.buckets["async-bucket"]["report.txt"].body == b"from disk"

@@ -1,8 +1,8 @@
 """The aiohttp transport: ``ClientSession._request``, where aiobotocore, aioboto3, s3fs and pandas meet.
 
 aiohttp never reaches urllib3, so async clients get their own patch point. The body is read on
-the event loop (it may be an async stream); the fake's own work then runs in a thread of its
-own, so a hold can keep several coroutines of one loop waiting without blocking that loop.
+the event loop (it may be an async stream); the fake's own work then runs in a worker thread
+(see ``worker``), so a hold can keep several coroutines of one loop waiting without blocking that loop.
 The answer is a real ``aiohttp.ClientResponse`` fed from the fake's bytes.
 
 aiohttp is never imported here: the patch goes in when the first fake starts if aiohttp is
@@ -12,18 +12,14 @@ already imported, or as soon as its import finishes while a fake runs.
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import importlib.abc
-import importlib.machinery
 import inspect
 import sys
-import threading
-from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
 from fakes3put import _service
-from fakes3put._transport import registry
+from fakes3put._transport import registry, worker
+from fakes3put._transport.imports import ImportWatcher
 from fakes3put._wire.request import Address
 from fakes3put._wire.response import ConnectionReset, Response, reason_phrase
 
@@ -128,35 +124,6 @@ async def _read_body(aiohttp: ModuleType, method: str, headers: Any, kwargs: dic
     return b"".join(collector.blocks), chunked
 
 
-async def _off_the_loop(call: Callable[[], Response]) -> Response:
-    """Run the fake in a thread of its own: a hold may keep any number of requests waiting at once,
-    which a bounded executor could not (the Nth request would queue behind the held ones)."""
-    loop = asyncio.get_running_loop()
-    answer: asyncio.Future[Response] = loop.create_future()
-    context = contextvars.copy_context()
-
-    def settle(result: Response | None, error: BaseException | None) -> None:
-        if answer.done():
-            return
-        if error is not None:
-            answer.set_exception(error)
-        else:
-            answer.set_result(result)  # type: ignore[arg-type]
-
-    def work() -> None:
-        try:
-            result = context.run(call)
-        except BaseException as exc:  # handed to the awaiting coroutine, raised there
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(settle, None, exc)
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(settle, result, None)
-
-    threading.Thread(target=work, name="fakes3put-aiohttp", daemon=True).start()
-    return await answer
-
-
 def _as_aiohttp(
     aiohttp: ModuleType, session: Any, response: Response, *, method: str, url: Any, request_headers: Any, sent: int
 ) -> Any:
@@ -227,7 +194,7 @@ def _patched(aiohttp: ModuleType, original: Any) -> Any:
             )
 
         try:
-            response = await _off_the_loop(answer)
+            response = await worker.off_the_loop(answer)
         except ConnectionReset as reset:
             # What aiohttp raises when the peer resets the socket mid-exchange.
             raise aiohttp.ClientOSError(_ECONNRESET, f"Connection reset by peer (fakes3put {reset.kind})") from None
@@ -249,34 +216,7 @@ def _patch(aiohttp: ModuleType) -> None:
     session_class._request = _patched(aiohttp, session_class._request)
 
 
-class _ImportWatcher(importlib.abc.MetaPathFinder):
-    """Patches aiohttp when it is first imported while a fake runs."""
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None,
-        target: ModuleType | None = None,  # noqa: ARG002
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "aiohttp":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        loader = spec.loader if spec is not None else None
-        if spec is None or loader is None or not hasattr(loader, "exec_module"):
-            return spec
-        execute = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            execute(module)
-            with registry.lock:
-                if registry.active:
-                    _patch(module)
-
-        loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
-_watcher = _ImportWatcher()
+_watcher = ImportWatcher("aiohttp", _patch)
 
 
 def install() -> None:
@@ -284,17 +224,17 @@ def install() -> None:
     aiohttp = sys.modules.get("aiohttp")
     if aiohttp is not None and hasattr(aiohttp, "ClientSession"):
         _patch(aiohttp)
-    elif _watcher not in sys.meta_path:
-        sys.meta_path.insert(0, _watcher)
+    else:
+        _watcher.watch()
 
 
 def uninstall() -> None:
     """Called under the registry's lock when the last fake stops."""
-    if _watcher in sys.meta_path:
-        sys.meta_path.remove(_watcher)
+    _watcher.unwatch()
     aiohttp = sys.modules.get("aiohttp")
     if aiohttp is not None and _original:
         session_class = aiohttp.ClientSession
         if getattr(session_class._request, "__wrapped__", None) is _original[0]:  # else someone patched over us
             session_class._request = _original[0]
     _original.clear()
+    worker.retire_idle()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fakes3put._transport import aiohttp as aiohttp_transport
 from fakes3put._transport import environment, registry, responses_bridge
+from fakes3put._transport import httpx as httpx_transport
 from fakes3put._transport import urllib3 as urllib3_transport
 from fakes3put._transport.registry import Mount
 
@@ -22,6 +23,7 @@ def start(mount: Mount) -> None:
             urllib3_transport.install()
             responses_bridge.install()
             aiohttp_transport.install()
+            httpx_transport.install()
         registry.active.append(mount)
         _isolate_for(registry.active)
 
@@ -35,6 +37,7 @@ def stop(mount: Mount) -> None:
             urllib3_transport.uninstall()
             responses_bridge.uninstall()
             aiohttp_transport.uninstall()
+            httpx_transport.uninstall()
 
 
 def _isolate_for(active: list[Mount]) -> None:

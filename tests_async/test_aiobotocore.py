@@ -175,3 +175,14 @@ async def test_file_body_is_read_from_disk(fake_s3, tmp_path):
         with path.open("rb") as handle:
             await s3.put_object(Bucket="async-bucket", Key="report.txt", Body=handle)
     assert fake_s3.buckets["async-bucket"]["report.txt"].body == b"from disk"
+
+
+async def test_nested_fakes_route_by_bucket_as_for_boto3():
+    async with FakeS3(buckets=["outer-bucket"]) as outer, FakeS3(buckets=["inner-bucket"]) as inner:
+        async with s3_client() as s3:
+            await s3.put_object(Bucket="outer-bucket", Key="k", Body=b"to the outer fake")
+            await s3.put_object(Bucket="inner-bucket", Key="k", Body=b"to the inner fake")
+        assert outer.buckets["outer-bucket"]["k"].body == b"to the outer fake"
+        assert inner.buckets["inner-bucket"]["k"].body == b"to the inner fake"
+        assert [call.bucket for call in outer.calls] == ["outer-bucket"]
+        assert [call.bucket for call in inner.calls] == ["inner-bucket"]

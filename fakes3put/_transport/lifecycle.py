@@ -7,6 +7,8 @@ stops, in any order.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from fakes3put._transport import environment, registry, responses_bridge
 from fakes3put._transport.registry import Mount
 
@@ -14,28 +16,32 @@ _real_environment: list[environment.SavedEnvironment] = []
 _environment_of: list[Mount] = []  # the mount whose credentials are in the environment
 
 
-def start(mount: Mount) -> None:
+def _transports() -> tuple[ModuleType, ...]:
     # The request path loads with the first fake started, not with ``import fakes3put``.
-    from fakes3put._transport import urllib3 as urllib3_transport
+    from fakes3put._transport import aiohttp, httpx, urllib3
 
+    return urllib3, responses_bridge, aiohttp, httpx
+
+
+def start(mount: Mount) -> None:
+    transports = _transports()
     with registry.lock:
         if not registry.active:
-            urllib3_transport.install()
-            responses_bridge.install()
+            for transport in transports:
+                transport.install()
         registry.active.append(mount)
         _isolate_for(registry.active)
 
 
 def stop(mount: Mount) -> None:
-    from fakes3put._transport import urllib3 as urllib3_transport
-
+    transports = _transports()
     with registry.lock:
         if mount in registry.active:
             registry.active.remove(mount)
         _isolate_for(registry.active)
         if not registry.active:
-            urllib3_transport.uninstall()
-            responses_bridge.uninstall()
+            for transport in transports:
+                transport.uninstall()
 
 
 def _isolate_for(active: list[Mount]) -> None:

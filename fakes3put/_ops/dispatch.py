@@ -6,7 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fakes3put._commit.store import Store
-from fakes3put._ops import buckets, copy, delete, listing, multipart, put, read, versioning
+from fakes3put._ops import (
+    buckets,
+    copy,
+    delete,
+    listing,
+    multipart,
+    object_attributes,
+    put,
+    read,
+    tagging,
+    versioning,
+)
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
@@ -74,6 +85,12 @@ OPERATIONS = _operations(
     Operation("AbortMultipartUpload", multipart.abort_multipart_upload),
     Operation("ListParts", multipart.list_parts),
     Operation("ListMultipartUploads", listing.list_multipart_uploads),
+    Operation("GetObjectAttributes", object_attributes.get_object_attributes),
+    # Tags and ACLs edit a version in place at the commit point; they are not object writes,
+    # so they stay out of the write log (which records versions written and deleted).
+    Operation("PutObjectTagging", tagging.put_object_tagging),
+    Operation("GetObjectTagging", tagging.get_object_tagging),
+    Operation("DeleteObjectTagging", tagging.delete_object_tagging),
 )
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)

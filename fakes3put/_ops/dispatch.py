@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fakes3put._commit.store import Store
 from fakes3put._ops import (
+    acl,
     buckets,
     copy,
     delete,
@@ -60,7 +61,8 @@ OPERATIONS = _operations(
     Operation("CreateBucket", buckets.create_bucket),
     Operation("HeadBucket", buckets.head_bucket),
     Operation("GetBucketLocation", buckets.get_bucket_location),
-    Operation("PutBucketAcl", buckets.put_bucket_acl),
+    Operation("PutBucketAcl", acl.put_bucket_acl),
+    Operation("GetBucketAcl", acl.get_bucket_acl),
     Operation("DeleteBucket", delete.delete_bucket),
     Operation("PutBucketVersioning", versioning.put_bucket_versioning),
     Operation("GetBucketVersioning", versioning.get_bucket_versioning),
@@ -91,6 +93,8 @@ OPERATIONS = _operations(
     Operation("PutObjectTagging", tagging.put_object_tagging),
     Operation("GetObjectTagging", tagging.get_object_tagging),
     Operation("DeleteObjectTagging", tagging.delete_object_tagging),
+    Operation("PutObjectAcl", acl.put_object_acl),
+    Operation("GetObjectAcl", acl.get_object_acl),
 )
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)

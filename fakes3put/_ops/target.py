@@ -45,13 +45,13 @@ def hidden_unless_listable(ctx: OperationContext, bucket: Bucket, missing: S3Err
     return missing
 
 
-def readable_object(ctx: OperationContext) -> tuple[Bucket, StoredObject]:
-    """The requested version, if the caller may read it (READ through the object's ACL)."""
+def readable_object(ctx: OperationContext, permission: str = "READ") -> tuple[Bucket, StoredObject]:
+    """The requested version, if the object's ACL gives the caller ``permission`` (READ, READ_ACP)."""
     bucket = existing_bucket(ctx)
     try:
         obj = requested_object(ctx, bucket)
     except S3Error as missing:
         raise hidden_unless_listable(ctx, bucket, missing) from None
-    if not access.can_read_object(bucket, obj, ctx.who):
+    if not access.object_permits(bucket, obj, permission, ctx.who):
         raise denied_read(ctx, bucket.name, ctx.request.key)
     return bucket, obj

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fakes3put._auth import Authentication, Principal, authenticate, check_payload
+from fakes3put._auth import Authentication, Principal, authenticate, check_payload, post_policy
 from fakes3put._commit import faults
 from fakes3put._commit.faults import Fault
 from fakes3put._commit.policies import SimultaneousTimeoutError
@@ -22,6 +22,7 @@ from fakes3put._ops import dispatch, integrity
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._state import Call, FakeState
 from fakes3put._wire import parse
+from fakes3put._wire.form import parse_form
 from fakes3put._wire.payload import Limit, Payload, read_payload
 from fakes3put._wire.request import Address, Route, S3Request
 from fakes3put._wire.response import ConnectionReset, Response, error_response, http_time
@@ -187,6 +188,19 @@ def _authenticate(state: FakeState, exchange: _Exchange, request: S3Request, pay
         verify=state.verify_signatures,
         signing_keys=state.signing_keys,
     )
+    if exchange.operation == "PostObject" and payload is not None and authentication.principal.access_key is None:
+        # A browser-form upload is signed by its form fields, not by a header.
+        form = parse_form(request.headers.get("content-type"), payload.data)
+        who, scheme = post_policy.authenticate_form(
+            form,
+            bucket=request.bucket,
+            credentials=state.credentials,
+            now=exchange.now,
+            expected_region=region,
+            verify=state.verify_signatures,
+            signing_keys=state.signing_keys,
+        )
+        authentication = Authentication(Principal(who, scheme))
     exchange.principal = authentication.principal
     return authentication
 

@@ -14,12 +14,14 @@ from fakes3put._ops import (
     listing,
     multipart,
     object_attributes,
+    post_object,
     put,
     read,
     tagging,
     versioning,
 )
 from fakes3put._ops.context import OperationContext, RequestContext
+from fakes3put._ops.integrity import MAX_PUT_SIZE
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put._wire.response import Response
@@ -38,6 +40,7 @@ DOCUMENT_LIMIT = 1024 * 1024
 # DeleteObjects names up to 1,000 keys of up to 1,024 bytes, Complete up to 10,000 parts with
 # their checksums; either fits well inside this, even with every character escaped.
 LARGE_DOCUMENT_LIMIT = 8 * 1024 * 1024
+POST_OBJECT_LIMIT = MAX_PUT_SIZE + 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,9 @@ OPERATIONS = _operations(
     Operation("PutObjectTagging", tagging.put_object_tagging),
     Operation("GetObjectTagging", tagging.get_object_tagging),
     Operation("DeleteObjectTagging", tagging.delete_object_tagging),
+    # A browser-form upload: read whole before auth (its form holds the signature), up to S3's
+    # 5 GB object cap plus room for the other fields; written like a PUT, so it is in the write log.
+    Operation("PostObject", post_object.post_object, mutating=True, document_limit=POST_OBJECT_LIMIT),
     Operation("PutObjectAcl", acl.put_object_acl),
     Operation("GetObjectAcl", acl.get_object_acl),
 )
@@ -172,8 +178,9 @@ def operation_name(request: S3Request) -> str:
             if "versions" in q:
                 return "ListObjectVersions"
             return "ListObjectsV2" if q.get("list-type") == "2" else "ListObjects"
-        if method == "POST" and "delete" in q:
-            return "DeleteObjects"
+        if method == "POST":
+            # A POST to the bucket itself is a browser-form upload, unless it is a multi-object delete.
+            return "DeleteObjects" if "delete" in q else "PostObject"
         return {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}.get(method, f"{method}Bucket")
     for name, suffix in _OBJECT_SUBRESOURCES.items():
         if name in q:

@@ -355,3 +355,14 @@ def test_form_uploads_take_part_in_holds(fake_s3, s3):
     assert sorted(w.operation for w in hold.writes) == ["PostObject", "PutObject"]
     first = hold.writes[0]
     assert fake_s3.buckets[BUCKET]["k"].etag == first.etag  # reversed: the first to arrive is received last
+
+
+def test_lenient_mode_skips_the_signature_but_keeps_the_policy():
+    with FakeS3(check_signatures=False) as fake:
+        make_client(fake).create_bucket(Bucket=BUCKET)
+        form = signed_form(fake, [["starts-with", "$key", "ok/"]], {"key": "ok/k"})
+        form["fields"]["x-amz-signature"] = "0" * 64
+        assert send(form).status_code == 204
+        assert fake.writes[-1].principal == fake.access_key  # the credential names the caller
+        form["fields"]["key"] = "elsewhere"
+        assert error_of(send(form))["Code"] == "AccessDenied"  # conditions are the form's rules, not its signature

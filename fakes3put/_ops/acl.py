@@ -69,11 +69,7 @@ def policy_grants(body: bytes) -> Grants:
     owner, acl = root.first("Owner"), root.first("AccessControlList")
     if owner is None or acl is None:
         raise _malformed("an AccessControlPolicy needs <Owner> and <AccessControlList>")
-    owner_id = owner.text_of("ID") or ""
-    if access.grantee_problem("id", owner_id) is not None:
-        raise S3Error(
-            "InvalidArgument", "Invalid id", extra={"ArgumentName": "CanonicalUser/ID", "ArgumentValue": owner_id}
-        )
+    _checked_id(owner.text_of("ID") or "")
     grants: dict[str, set[str]] = {}
     for grant in acl.all("Grant"):
         permission = grant.text_of("Permission") or ""
@@ -84,21 +80,25 @@ def policy_grants(body: bytes) -> Grants:
     return {permission: frozenset(grantees) for permission, grantees in grants.items()}
 
 
+def _invalid_argument(message: str, name: str, value: str) -> S3Error:
+    return S3Error("InvalidArgument", message, extra={"ArgumentName": name, "ArgumentValue": value})
+
+
+def _checked_id(identity: str) -> str:
+    if access.grantee_problem("id", identity) is not None:
+        raise _invalid_argument("Invalid id", "CanonicalUser/ID", identity)
+    return identity
+
+
 def _grantee(grantee: Element) -> str:
     """A grantee's identity; its xsi:type is implied by which child it has."""
     uri, identity, email = grantee.text_of("URI"), grantee.text_of("ID"), grantee.text_of("EmailAddress")
     if uri is not None:
-        if uri not in access.GROUPS:
-            raise S3Error(
-                "InvalidArgument", "Invalid group uri", extra={"ArgumentName": "Group/URI", "ArgumentValue": uri}
-            )
+        if access.grantee_problem("uri", uri) is not None:
+            raise _invalid_argument("Invalid group uri", "Group/URI", uri)
         return uri
     if identity is not None:
-        if access.grantee_problem("id", identity) is not None:
-            raise S3Error(
-                "InvalidArgument", "Invalid id", extra={"ArgumentName": "CanonicalUser/ID", "ArgumentValue": identity}
-            )
-        return identity
+        return _checked_id(identity)
     if email is not None:
         return email
     raise _malformed("a <Grantee> needs an <ID>, a <URI> or an <EmailAddress>")

@@ -22,7 +22,6 @@ from fakes3put._ops import dispatch, integrity
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._state import Call, FakeState
 from fakes3put._wire import parse
-from fakes3put._wire.form import parse_form
 from fakes3put._wire.payload import Limit, Payload, read_payload
 from fakes3put._wire.request import Address, Route, S3Request
 from fakes3put._wire.response import ConnectionReset, Response, error_response, http_time
@@ -140,6 +139,8 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     else:
         limit = operation.document_limit if operation is not None else dispatch.DOCUMENT_LIMIT
         payload = _read(state, request, body, _document_limit(request, limit))
+        if operation_name == "PostObject":
+            payload = payload.with_form(request.headers.get("content-type"))  # parsed once: auth and write read it
     authentication = _authenticate(state, exchange, request, payload)
     if operation is None:
         raise dispatch.not_implemented(operation_name)
@@ -188,11 +189,10 @@ def _authenticate(state: FakeState, exchange: _Exchange, request: S3Request, pay
         verify=state.verify_signatures,
         signing_keys=state.signing_keys,
     )
-    if exchange.operation == "PostObject" and payload is not None and authentication.principal.access_key is None:
+    if payload is not None and payload.form is not None and authentication.principal.access_key is None:
         # A browser-form upload is signed by its form fields, not by a header.
-        form = parse_form(request.headers.get("content-type"), payload.data)
         who, scheme = post_policy.authenticate_form(
-            form,
+            payload.form,
             bucket=request.bucket,
             credentials=state.credentials,
             now=exchange.now,

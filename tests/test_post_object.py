@@ -366,3 +366,9 @@ def test_lenient_mode_skips_the_signature_but_keeps_the_policy():
         assert fake.writes[-1].principal == fake.access_key  # the credential names the caller
         form["fields"]["key"] = "elsewhere"
         assert error_of(send(form))["Code"] == "AccessDenied"  # conditions are the form's rules, not its signature
+
+
+def test_post_to_an_object_is_not_a_form_upload(s3):
+    post = s3.generate_presigned_post(BUCKET, "k")
+    response = requests.post(URL + "k", data=post["fields"], files={"file": ("a", b"x")}, timeout=10)
+    assert (response.status_code, error_of(response)["Code"]) == (405, "MethodNotAllowed")

@@ -80,6 +80,9 @@ def _checksums_of(form: Form, data: bytes) -> dict[str, str]:
 
 
 def post_object(ctx: OperationContext) -> Response:
+    if ctx.request.key:
+        # Form uploads go to the bucket (POST /bucket); S3 has no POST on an object without a sub-resource.
+        raise S3Error("MethodNotAllowed", extra={"Method": "POST", "ResourceType": "OBJECT"})
     bucket = existing_bucket(ctx)
     form = ctx.payload.form or parse_form(ctx.request.headers.get("content-type"), ctx.payload.data)
     if form.file is None:  # the auth stage refuses this first; kept for a payload built elsewhere

@@ -125,7 +125,7 @@ def test_others_may_not_tag_or_read_tags():
             assert error_code(denied) == "AccessDenied"
 
 
-def test_tagging_racing_overwrites_never_loses_a_write(s3, fake_s3):
+def test_tagging_racing_overwrites_never_loses_a_write(s3):
     """A tag change is applied to whichever version is current at the commit point, never resurrecting an old one."""
     bodies = [f"body-{i}".encode() for i in range(20)]
 

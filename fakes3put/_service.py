@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fakes3put._auth import Authentication, Principal, authenticate, check_payload
+from fakes3put._auth import Authentication, Principal, authenticate, check_payload, post_policy
 from fakes3put._commit import faults
 from fakes3put._commit.faults import Fault
 from fakes3put._commit.writes import WriteRecord
@@ -21,6 +21,7 @@ from fakes3put._ops import dispatch, integrity
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._state import Call, FakeState
 from fakes3put._wire import parse
+from fakes3put._wire.form import Form
 from fakes3put._wire.payload import Limit, Payload, read_payload
 from fakes3put._wire.request import Address, Route, S3Request
 from fakes3put._wire.response import ConnectionReset, Response, error_response, http_time
@@ -146,6 +147,12 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         limit = operation.document_limit if operation is not None else dispatch.DOCUMENT_LIMIT
         payload = _read(state, request, body, _document_limit(request, limit))
     authentication = _authenticate(state, exchange, request, payload)
+    if payload is not None and operation_name == "PostObject" and not request.key:
+        # A browser-form upload carries its signature in the form (an anonymous request at header
+        # level). Parsed once here; the signature check and the write both read it.
+        payload = payload.with_form(request.headers.get("content-type"))
+        if authentication.principal.access_key is None:
+            authentication = _authenticate_form(state, exchange, request, payload.form)
     if operation is None:
         raise dispatch.not_implemented(operation_name)
     context = RequestContext(
@@ -195,6 +202,23 @@ def _authenticate(state: FakeState, exchange: _Exchange, request: S3Request, pay
     )
     exchange.principal = authentication.principal
     return authentication
+
+
+def _authenticate_form(state: FakeState, exchange: _Exchange, request: S3Request, form: Form | None) -> Authentication:
+    """POST Object: who signed the form's policy, once the policy's conditions hold."""
+    assert form is not None
+    region = dispatch.signing_region(exchange.operation, request, None, state.store, state.settings.region)
+    who, scheme = post_policy.authenticate_form(
+        form,
+        bucket=request.bucket,
+        credentials=state.credentials,
+        now=exchange.now,
+        expected_region=region,
+        verify=state.verify_signatures,
+        signing_keys=state.signing_keys,
+    )
+    exchange.principal = Principal(who, scheme)
+    return Authentication(exchange.principal)
 
 
 def _read(state: FakeState, request: S3Request, body: Any, limit: Limit | None) -> Payload:

@@ -61,6 +61,10 @@ _CODES: dict[str, tuple[int, str]] = {
         400,
         "The XML you provided was not well-formed or did not validate against our published schema",
     ),
+    "MalformedACLError": (
+        400,
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    ),
     "MaxMessageLengthExceeded": (400, "Your request was too big."),
     "MetadataTooLarge": (400, "Your metadata headers exceed the maximum allowed metadata size"),
     "MethodNotAllowed": (405, "The specified method is not allowed against this resource."),
@@ -90,6 +94,7 @@ _CODES: dict[str, tuple[int, str]] = {
         "Check your key and signing method.",
     ),
     "SlowDown": (503, "Please reduce your request rate."),
+    "UnexpectedContent": (400, "This request does not support content"),
     "XAmzContentSHA256Mismatch": (400, "The provided 'x-amz-content-sha256' header does not match what was computed."),
 }
 

@@ -273,6 +273,23 @@ class Sequencer:
         with self._store.lock:
             return apply(self._store)
 
+    def change_object(
+        self, bucket: Bucket, find: Callable[[Bucket], StoredObject], edit: Callable[[StoredObject], StoredObject]
+    ) -> StoredObject:
+        """Replace one object version by an edited copy (tags, ACL) atomically with writes.
+
+        ``find`` picks the version under the store lock (raising S3Error if there is none), ``edit``
+        returns its replacement (or raises); the version keeps its place, id and receipt time.
+        """
+        with self._store.lock:
+            if self._store.bucket(bucket.name) is not bucket:
+                raise S3Error("NoSuchBucket", extra={"BucketName": bucket.name})
+            old = find(bucket)
+            new = edit(old)
+            if new is not old:
+                bucket._replace_version(old, new)
+            return new
+
     # ------------------------------------------------------------------ receipt internals
 
     def _check(self, write: Write) -> None:

@@ -76,6 +76,7 @@ class StoredObject:
     delete_marker: bool = False
     parts: tuple[int, ...] = ()
     visible_at: datetime | None = None  # None: visible from its receipt
+    part_checksums: tuple[Mapping[str, str], ...] = ()  # per part of a multipart object, when it had checksums
 
     def __post_init__(self) -> None:
         # A committed version is shared (CopyObject, listings, fake.buckets) and may be pickled:
@@ -115,6 +116,7 @@ class StoredObject:
             delete_marker=self.delete_marker,
             parts=self.parts,
             visible_at=visible_at,
+            part_checksums=self.part_checksums,
         )
 
     @property
@@ -316,6 +318,13 @@ class Bucket(Mapping[str, StoredObject]):
         self._current.pop(obj.key, None)
         if not obj.delete_marker:
             self._current[obj.key] = obj
+
+    def _replace_version(self, old: StoredObject, new: StoredObject) -> None:
+        """Swap one kept version for an edited copy (new tags or ACL), in place in its history."""
+        history = self._versions[old.key]
+        history[next(i for i, v in enumerate(history) if v is old)] = new
+        if self._current.get(old.key) is old:
+            self._current[old.key] = new
 
     def _remove_version(self, key: str, version_id: str | None) -> StoredObject | None:
         history = self._versions.get(key, [])

@@ -28,6 +28,10 @@ CANNED_ACLS = frozenset(
 )
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+# The only group URIs S3 knows; any other is "Invalid group uri".
+GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY})
+PERMISSIONS = frozenset({"READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"})
 GRANT_HEADERS = {
     "x-amz-grant-read": "READ",
     "x-amz-grant-write": "WRITE",
@@ -41,6 +45,10 @@ _CANNED_GRANTS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "public-read": {"READ": frozenset({ALL_USERS})},
     "public-read-write": {"READ": frozenset({ALL_USERS}), "WRITE": frozenset({ALL_USERS})},
     "authenticated-read": {"READ": frozenset({AUTHENTICATED_USERS})},
+}
+_BUCKET_CANNED_GRANTS: Mapping[str, Mapping[str, frozenset[str]]] = {
+    **_CANNED_GRANTS,
+    "log-delivery-write": {"WRITE": frozenset({LOG_DELIVERY}), "READ_ACP": frozenset({LOG_DELIVERY})},
 }
 BUCKET_OWNER = "bucket-owner"  # stands for the bucket's owner in an object's canned grants
 _OBJECT_CANNED_GRANTS: Mapping[str, Mapping[str, frozenset[str]]] = {
@@ -58,14 +66,41 @@ def canonical_id(access_key: str) -> str:
     return hashlib.sha256(f"fakes3put:{access_key}".encode()).hexdigest()
 
 
-def parse_grants(value: str) -> frozenset[str]:
-    """``id="abc", uri="http://..."`` -> {"abc", "http://..."}; S3Error on anything else."""
+_CANONICAL_ID = re.compile(r"[0-9a-f]{64}")
+# The fake also takes an access key as a grantee id (its principals are access keys).
+_ACCESS_KEY = re.compile(r"[A-Z0-9]{16,128}")
+
+
+def grantee_problem(kind: str, value: str) -> tuple[str, str] | None:
+    """(message, argument name) of S3's InvalidArgument for a grantee it does not know, else None.
+
+    S3 answers "Invalid group uri" for a URI that is not one of its groups and "Invalid id" for
+    an id that is not a canonical user id (LocalStack's AWS-validated ACL checks agree).
+    """
+    if kind == "uri" and value not in GROUPS:
+        return "Invalid group uri", "uri"
+    if kind == "id" and not (_CANONICAL_ID.fullmatch(value) or _ACCESS_KEY.fullmatch(value)):
+        return "Invalid id", "id"
+    return None
+
+
+def parse_grants(value: str, header: str = "x-amz-grant-read") -> frozenset[str]:
+    """``id="abc", uri="http://..."`` -> {"abc", "http://..."}; S3's InvalidArgument on anything else."""
     grantees: list[str] = []
     pos = 0
     while pos < len(value):
         match = _GRANTEE.match(value, pos)
         if match is None or match.end() == pos:
-            raise S3Error("InvalidArgument", "Invalid grant header value", extra={"ArgumentValue": value})
+            raise S3Error(
+                "InvalidArgument",
+                "Argument format not recognized",
+                extra={"ArgumentName": header, "ArgumentValue": value[pos:].split(",", maxsplit=1)[0].strip()},
+            )
+        problem = grantee_problem(match.group(1).lower(), match.group(2))
+        if problem is not None:
+            raise S3Error(
+                "InvalidArgument", problem[0], extra={"ArgumentName": problem[1], "ArgumentValue": match.group(2)}
+            )
         grantees.append(match.group(2))
         pos = match.end()
     return frozenset(grantees)
@@ -81,7 +116,9 @@ def requested_acl(headers: Mapping[str, str]) -> tuple[str | None, Grants]:
     if canned is not None and canned not in CANNED_ACLS:
         raise S3Error("InvalidArgument", extra={"ArgumentName": "x-amz-acl", "ArgumentValue": raw or ""})
     grants = {
-        permission: parse_grants(headers[header]) for header, permission in GRANT_HEADERS.items() if header in headers
+        permission: parse_grants(headers[header], header)
+        for header, permission in GRANT_HEADERS.items()
+        if header in headers
     }
     if canned is not None and grants:
         raise S3Error(
@@ -160,22 +197,41 @@ def can_write_acp(bucket: Bucket, principal: str | None) -> bool:
     return _permits(bucket, "WRITE_ACP", principal)
 
 
+def can_read_acp(bucket: Bucket, principal: str | None) -> bool:
+    """READ_ACP: read the bucket's ACL."""
+    return _permits(bucket, "READ_ACP", principal)
+
+
 def can_read_object(bucket: Bucket, obj: StoredObject, principal: str | None) -> bool:
     """READ on an object comes from the object's ACL, as in S3's ACL model, not from the bucket's.
 
     The uploader owns the object (an anonymous upload is owned by the anonymous user); the bucket
     owner reads it only through ``bucket-owner-read`` / ``bucket-owner-full-control``.
     """
+    return object_permits(bucket, obj, "READ", principal)
+
+
+def object_permits(bucket: Bucket, obj: StoredObject, permission: str, principal: str | None) -> bool:
+    """Does the object's owner rule, canned ACL or grants give ``principal`` ``permission`` on it?"""
     if principal == obj.owner:
         return True
     if bucket.object_ownership == ENFORCED:
         return is_owner(bucket, principal)  # ACLs disabled: the bucket owner owns and reads every object
-    canned = {
-        permission: frozenset(bucket.owner if g == BUCKET_OWNER else g for g in grantees if g)
-        for permission, grantees in _OBJECT_CANNED_GRANTS.get(obj.acl or "private", {}).items()
-    }
-    for grants in (canned, obj.grants):
-        for granted in ("READ", "FULL_CONTROL"):
-            if _matches(frozenset(g for g in grants.get(granted, frozenset()) if g), principal):
+    for grants in (object_canned_grants(bucket, obj.acl), obj.grants):
+        for granted in (permission, "FULL_CONTROL"):
+            if _matches(grants.get(granted, frozenset()), principal):
                 return True
     return False
+
+
+def object_canned_grants(bucket: Bucket, canned: str | None) -> Grants:
+    """What an object's canned ACL grants besides its owner's FULL_CONTROL, with the bucket owner named."""
+    return {
+        permission: frozenset(g for g in (bucket.owner if g == BUCKET_OWNER else g for g in grantees) if g)
+        for permission, grantees in _OBJECT_CANNED_GRANTS.get(canned or "private", {}).items()
+    }
+
+
+def bucket_canned_grants(canned: str) -> Mapping[str, frozenset[str]]:
+    """What a bucket's canned ACL grants besides its owner's FULL_CONTROL."""
+    return _BUCKET_CANNED_GRANTS.get(canned, {})

@@ -1,4 +1,4 @@
-"""Bucket operations: CreateBucket, HeadBucket, GetBucketLocation, PutBucketAcl, ListBuckets."""
+"""Bucket operations: CreateBucket, HeadBucket, GetBucketLocation, ListBuckets (PutBucketAcl is in acl.py)."""
 
 from __future__ import annotations
 
@@ -85,34 +85,6 @@ def get_bucket_location(ctx: OperationContext) -> Response:
         raise S3Error("AccessDenied")
     region = "" if bucket.region == "us-east-1" else bucket.region
     return Response(200, {"Content-Type": XML_CONTENT_TYPE}, xml_document("LocationConstraint", region))
-
-
-def put_bucket_acl(ctx: OperationContext) -> Response:
-    request = ctx.request
-    bucket = existing_bucket(ctx)
-    if not access.can_write_acp(bucket, ctx.who):
-        raise S3Error("AccessDenied")
-    canned, grants = access.requested_acl(request.headers)
-    body = ctx.payload.data
-    if canned is None and not grants and not body.strip():
-        raise S3Error(
-            "MissingSecurityHeader",
-            "Your request was missing a required header",  # S3's wording for this case
-            hint="PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.",
-        )
-    access.check_acls_enabled(bucket, canned, grants)
-    if canned is None and not grants:
-        raise S3Error(
-            "NotImplemented",
-            "fakes3put supports PutBucketAcl through x-amz-acl and x-amz-grant-* headers, not an "
-            "AccessControlPolicy body",
-        )
-
-    def apply(_: Store) -> None:
-        bucket._set_acl(canned or "private", grants)  # explicit grants replace the canned ACL
-
-    ctx.sequencer.change_buckets(apply)
-    return Response(200)
 
 
 def list_buckets(ctx: OperationContext) -> Response:

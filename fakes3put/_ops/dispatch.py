@@ -6,8 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fakes3put._commit.store import Store
-from fakes3put._ops import buckets, copy, delete, listing, multipart, put, read, versioning
+from fakes3put._ops import (
+    acl,
+    buckets,
+    copy,
+    delete,
+    listing,
+    multipart,
+    object_attributes,
+    post_object,
+    put,
+    read,
+    tagging,
+    versioning,
+)
 from fakes3put._ops.context import OperationContext, RequestContext
+from fakes3put._ops.integrity import MAX_PUT_SIZE
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
 from fakes3put._wire.response import Response
@@ -26,6 +40,7 @@ DOCUMENT_LIMIT = 1024 * 1024
 # DeleteObjects names up to 1,000 keys of up to 1,024 bytes, Complete up to 10,000 parts with
 # their checksums; either fits well inside this, even with every character escaped.
 LARGE_DOCUMENT_LIMIT = 8 * 1024 * 1024
+POST_OBJECT_LIMIT = MAX_PUT_SIZE + 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +64,8 @@ OPERATIONS = _operations(
     Operation("CreateBucket", buckets.create_bucket),
     Operation("HeadBucket", buckets.head_bucket),
     Operation("GetBucketLocation", buckets.get_bucket_location),
-    Operation("PutBucketAcl", buckets.put_bucket_acl),
+    Operation("PutBucketAcl", acl.put_bucket_acl),
+    Operation("GetBucketAcl", acl.get_bucket_acl),
     Operation("DeleteBucket", delete.delete_bucket),
     Operation("PutBucketVersioning", versioning.put_bucket_versioning),
     Operation("GetBucketVersioning", versioning.get_bucket_versioning),
@@ -74,6 +90,17 @@ OPERATIONS = _operations(
     Operation("AbortMultipartUpload", multipart.abort_multipart_upload),
     Operation("ListParts", multipart.list_parts),
     Operation("ListMultipartUploads", listing.list_multipart_uploads),
+    Operation("GetObjectAttributes", object_attributes.get_object_attributes),
+    # Tags and ACLs edit a version in place at the commit point; they are not object writes,
+    # so they stay out of the write log (which records versions written and deleted).
+    Operation("PutObjectTagging", tagging.put_object_tagging),
+    Operation("GetObjectTagging", tagging.get_object_tagging),
+    Operation("DeleteObjectTagging", tagging.delete_object_tagging),
+    # A browser-form upload: read whole before auth (its form holds the signature), up to S3's
+    # 5 GB object cap plus room for the other fields; written like a PUT, so it is in the write log.
+    Operation("PostObject", post_object.post_object, mutating=True, document_limit=POST_OBJECT_LIMIT),
+    Operation("PutObjectAcl", acl.put_object_acl),
+    Operation("GetObjectAcl", acl.get_object_acl),
 )
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)
@@ -151,8 +178,9 @@ def operation_name(request: S3Request) -> str:
             if "versions" in q:
                 return "ListObjectVersions"
             return "ListObjectsV2" if q.get("list-type") == "2" else "ListObjects"
-        if method == "POST" and "delete" in q:
-            return "DeleteObjects"
+        if method == "POST":
+            # A POST to the bucket itself is a browser-form upload, unless it is a multi-object delete.
+            return "DeleteObjects" if "delete" in q else "PostObject"
         return {"PUT": "CreateBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}.get(method, f"{method}Bucket")
     for name, suffix in _OBJECT_SUBRESOURCES.items():
         if name in q:

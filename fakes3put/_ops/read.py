@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 
-from fakes3put._commit.store import Bucket, StoredObject
-from fakes3put._ops import access, metadata
+from fakes3put._commit.store import StoredObject
+from fakes3put._ops import metadata
 from fakes3put._ops._common import (
     checksum_type,
-    existing_bucket,
-    find_version,
-    no_such_version,
     part_number,
-    requested_version,
 )
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.copy_source import Preconditions, denied_read
+from fakes3put._ops.copy_source import Preconditions
+from fakes3put._ops.target import readable_object
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.response import Response, http_time
 from fakes3put.errors import S3Error
@@ -98,40 +95,7 @@ def _read(ctx: OperationContext, *, with_body: bool) -> Response:
 
 
 def _readable_object(ctx: OperationContext) -> StoredObject:
-    bucket = existing_bucket(ctx)
-    try:
-        obj = _requested_object(ctx, bucket)
-    except S3Error as missing:
-        if missing.code in ("NoSuchKey", "NoSuchVersion") and not access.can_read(bucket, ctx.who):
-            # Without READ on the bucket S3 does not say whether the key exists.
-            raise denied_read(ctx, bucket.name, ctx.request.key) from None
-        raise
-    if not access.can_read_object(bucket, obj, ctx.who):
-        raise denied_read(ctx, bucket.name, ctx.request.key)
-    return obj
-
-
-def _requested_object(ctx: OperationContext, bucket: Bucket) -> StoredObject:
-    key = ctx.request.key
-    version_id = requested_version(ctx)
-    if version_id is not None:
-        obj = find_version(bucket, key, version_id, ctx.now)
-        if obj is None:
-            raise no_such_version(key, version_id)
-        if obj.delete_marker:
-            raise S3Error(
-                "MethodNotAllowed",
-                extra={"Method": ctx.request.method, "ResourceType": "DeleteMarker"},
-                headers={"Allow": "DELETE", "x-amz-delete-marker": "true", "x-amz-version-id": version_id},
-            )
-        return obj
-    obj = bucket.visible(key, ctx.now)
-    if obj is None or obj.delete_marker:
-        headers = {"x-amz-delete-marker": "true"} if obj is not None else {}
-        if obj is not None and obj.version_id is not None:
-            headers["x-amz-version-id"] = obj.version_id
-        raise S3Error("NoSuchKey", extra={"Key": key}, headers=headers)
-    return obj
+    return readable_object(ctx)[1]
 
 
 def _validator_headers(obj: StoredObject) -> dict[str, str]:

@@ -18,6 +18,7 @@ from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.bodybuffer import BodyBuffer
 from fakes3put._wire.chunked import WHOLE_MAX, ChunkedBody, decode_blocks, decode_whole
 from fakes3put._wire.digests import DigestResult, Digests
+from fakes3put._wire.form import Form, parse_form
 from fakes3put._wire.parse import iter_blocks
 from fakes3put._wire.request import Headers
 from fakes3put.errors import S3Error
@@ -30,13 +31,19 @@ class Payload:
     ``data`` is the payload (for an aws-chunked request, the decoded object bytes);
     ``wire_length`` the bytes on the wire, framing included; ``digests`` MD5, the claimed
     checksum and (when asked for) SHA-256, of ``data`` except that for aws-chunked bodies the
-    SHA-256 is of the wire bytes; ``chunked`` the aws-chunked frames, signatures and trailers.
+    SHA-256 is of the wire bytes; ``chunked`` the aws-chunked frames, signatures and trailers;
+    ``form`` a POST Object body parsed once into its fields and file (``with_form``).
     """
 
     data: bytes
     wire_length: int
     digests: DigestResult
     chunked: ChunkedBody | None = None
+    form: Form | None = None
+
+    def with_form(self, content_type: str | None) -> Payload:
+        """This payload with its ``multipart/form-data`` body parsed (S3's POST errors if it is not one)."""
+        return Payload(self.data, self.wire_length, self.digests, self.chunked, parse_form(content_type, self.data))
 
 
 @dataclass(frozen=True, slots=True)

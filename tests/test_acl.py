@@ -44,14 +44,14 @@ def other(fake):
     return client(OTHER)
 
 
-def grants_of(answer: dict) -> list[tuple[str, str, str]]:
+def grants_of(answer: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted(
         (g["Grantee"]["Type"], g["Grantee"].get("ID") or g["Grantee"].get("URI"), g["Permission"])
         for g in answer["Grants"]
     )
 
 
-def policy(*grants: tuple[dict, str], owner_id: str = OWNER_ID) -> dict:
+def policy(*grants: tuple[dict[str, str], str], owner_id: str = OWNER_ID) -> dict[str, Any]:
     return {"Owner": {"ID": owner_id}, "Grants": [{"Grantee": g, "Permission": p} for g, p in grants]}
 
 

@@ -33,7 +33,7 @@ def s3(fake_s3):
     return client
 
 
-def send(post: dict, body: bytes = b"hello", *, filename: str = "a.txt", **extra: str) -> requests.Response:
+def send(post: dict[str, Any], body: bytes = b"hello", *, filename: str = "a.txt", **extra: str) -> requests.Response:
     return requests.post(
         post["url"], data={**post["fields"], **extra}, files={"file": (filename, body, "text/plain")}, timeout=10
     )
@@ -44,7 +44,9 @@ def error_of(response: requests.Response) -> dict[str, str]:
     return {child.tag: child.text or "" for child in root}
 
 
-def signed_form(fake: FakeS3, conditions: list[Any], fields: dict[str, str], *, expires_in: int = 600) -> dict:
+def signed_form(
+    fake: FakeS3, conditions: list[Any], fields: dict[str, str], *, expires_in: int = 600
+) -> dict[str, Any]:
     """A SigV4 form built by hand from AWS's recipe (policy -> base64 -> HMAC-SHA256 under the day's key)."""
     now = datetime.now(UTC)
     date = now.strftime("%Y%m%d")
@@ -157,7 +159,7 @@ def test_metadata_content_type_and_checksum_fields(s3):
 
 def test_wrong_checksum_field_is_bad_digest(fake_s3, s3):
     form = signed_form(fake_s3, [["starts-with", "$key", ""], ["starts-with", "$x-amz-checksum-crc32", ""]], {})
-    response = send(form, **{"key": "k", "x-amz-checksum-crc32": "AAAAAA=="})
+    response = send(form, b"hello", **{"key": "k", "x-amz-checksum-crc32": "AAAAAA=="})
     assert (response.status_code, error_of(response)["Code"]) == (400, "BadDigest")
     assert "k" not in fake_s3.buckets[BUCKET]
 
@@ -275,9 +277,9 @@ def test_field_no_condition_names(fake_s3, s3):
         "AccessDenied",
         "Invalid according to Policy: Extra input fields: x-amz-meta-note",
     )
-    assert send(form, **{"x-ignore-tracking": "1"}).status_code == 403  # still the meta field
+    assert send(form, b"hello", **{"x-ignore-tracking": "1"}).status_code == 403  # still the meta field
     del form["fields"]["x-amz-meta-note"]
-    assert send(form, **{"x-ignore-tracking": "1"}).status_code == 204
+    assert send(form, b"hello", **{"x-ignore-tracking": "1"}).status_code == 204
 
 
 def test_missing_key_and_file(s3):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import boto3
 import pytest
@@ -23,7 +24,7 @@ def s3(fake_s3):
     return client
 
 
-def tag_set(**tags: str) -> dict:
+def tag_set(**tags: str) -> dict[str, Any]:
     return {"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
 
 

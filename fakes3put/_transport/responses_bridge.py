@@ -9,15 +9,13 @@ class method is wrapped, not one mock instance; and whatever was imported first:
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import sys
-from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 from fakes3put._transport import registry
+from fakes3put._transport.imports import ImportWatcher
 from fakes3put._wire.request import Address
 
 # The unwrapped RequestsMock._on_request while the bridge is in (empty when it is out); changed
@@ -48,34 +46,7 @@ def _bridge(responses: ModuleType) -> None:
     _saved.append(original)
 
 
-class _ImportWatcher(importlib.abc.MetaPathFinder):
-    """Bridges ``responses`` when it is first imported while a fake runs."""
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None,
-        target: ModuleType | None = None,  # noqa: ARG002
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "responses":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        loader = spec.loader if spec is not None else None
-        if spec is None or loader is None or not hasattr(loader, "exec_module"):
-            return spec
-        execute = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            execute(module)
-            with registry.lock:
-                if registry.active:
-                    _bridge(module)
-
-        loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
-_watcher = _ImportWatcher()
+_watcher = ImportWatcher("responses", _bridge)
 
 
 def install() -> None:
@@ -83,14 +54,13 @@ def install() -> None:
     responses = sys.modules.get("responses")
     if responses is not None:
         _bridge(responses)
-    elif _watcher not in sys.meta_path:
-        sys.meta_path.insert(0, _watcher)
+    else:
+        _watcher.watch()
 
 
 def uninstall() -> None:
     """Called under the registry's lock when the last fake stops."""
-    if _watcher in sys.meta_path:
-        sys.meta_path.remove(_watcher)
+    _watcher.unwatch()
     responses = sys.modules.get("responses")
     if responses is not None and _saved:
         responses.RequestsMock._on_request = _saved[0]

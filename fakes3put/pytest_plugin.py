@@ -5,7 +5,7 @@ Registered through the ``pytest11`` entry point; the only module that imports py
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -40,7 +40,24 @@ def fake_s3(request: pytest.FixtureRequest) -> Iterator[FakeS3]:
     if marker is not None and marker.args:
         raise pytest.UsageError("@pytest.mark.fakes3put takes keyword arguments only")
     with FakeS3(**kwargs) as fake:
+        request.node.stash[_FAKE] = fake
         yield fake
+
+
+_FAKE = pytest.StashKey[FakeS3]()
+_SHOWN_REFUSALS = 20  # the most recent ones: a long test's report stays readable
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test using the fixture shows the requests the fake refused, with their diagnosis."""
+    report = yield
+    fake = item.stash.get(_FAKE, None)
+    if report.failed and fake is not None:
+        refused = [c for c in fake.calls if not c.ok][-_SHOWN_REFUSALS:]
+        if refused:
+            report.sections.append(("fakes3put: refused requests", "\n".join(c.describe() for c in refused)))
+    return report
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,3 +69,30 @@ def test_internal_error_fails_the_test_at_teardown(pytester: pytest.Pytester):
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*FakeS3InternalError*clock broke*"])
+
+
+def test_a_failed_test_shows_what_the_fake_refused(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import boto3, pytest
+
+        @pytest.mark.fakes3put(buckets=["report-bucket"])
+        def test_fails(fake_s3):
+            s3 = boto3.client("s3", aws_access_key_id=fake_s3.access_key, aws_secret_access_key="wrong")
+            with pytest.raises(Exception):
+                s3.put_object(Bucket="report-bucket", Key="k", Body=b"x")
+            assert False, "the test's own failure"
+
+        def test_passes(fake_s3):
+            assert fake_s3.calls == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*fakes3put: refused requests*",
+            "PUT https://report-bucket.s3.amazonaws.com/k -> 403 PutObject SignatureDoesNotMatch",
+        ]
+    )
+    assert result.stdout.str().count("fakes3put: refused requests") == 1

@@ -139,7 +139,7 @@ def delete_objects(ctx: OperationContext) -> Response:
 
 
 def _quiet(root: Element) -> bool:
-    text = (root.text_of("Quiet") or "false").lower()
+    text = (root.token_of("Quiet") or "false").lower()
     if text not in ("true", "false"):
         raise S3Error("MalformedXML", hint=f"<Quiet> must be true or false, not {text!r}")
     return text == "true"
@@ -156,7 +156,7 @@ def _targets(root: Element) -> list[_Target]:
         key = element.text_of("Key")
         if not key:
             raise S3Error("MalformedXML", hint="every <Object> needs a non-empty <Key>")
-        targets.append(_Target(key, element.text_of("VersionId") or None, element.text_of("ETag") or None))
+        targets.append(_Target(key, element.token_of("VersionId") or None, element.token_of("ETag") or None))
     return targets
 
 

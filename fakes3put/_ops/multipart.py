@@ -32,7 +32,7 @@ from fakes3put._ops._common import (
 from fakes3put._ops.attributes import new_version, requested_attributes
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._ops.copy_source import checksum_algorithm, checksum_elements, parse_copy_source, source_object
-from fakes3put._ops.xmlbody import Element, parse
+from fakes3put._ops.xmlbody import parse
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.parse import parse_uint
 from fakes3put._wire.response import Response, xml_document, xml_element
@@ -211,7 +211,7 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
     # The order of checks is the one reference section 9.5 gives for S3.
     bucket = writable_bucket(ctx)
     upload = _upload(ctx)
-    listed = _listed_parts(parse(ctx.payload.data, "CompleteMultipartUpload"))
+    listed = _listed_parts(ctx.payload.data)
     _check_order(listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)
@@ -262,18 +262,22 @@ def _commit(ctx: OperationContext, bucket: Bucket, upload: Upload, obj: StoredOb
         raise
 
 
-def _listed_parts(root: Element) -> list[_Listed]:
-    elements = root.all("Part")
-    if not elements or len(elements) > MAX_PART_NUMBER:
+def _listed_parts(body: bytes) -> list[_Listed]:
+    # S3 answers a Complete without a body (boto3 sends none when no parts are given) with
+    # InvalidRequest, not MalformedXML: LocalStack's AWS snapshot "complete-exc-no-parts".
+    elements = parse(body, "CompleteMultipartUpload").all("Part") if body.strip() else []
+    if not elements:
+        raise S3Error("InvalidRequest", "You must specify at least one part")
+    if len(elements) > MAX_PART_NUMBER:
         raise S3Error("MalformedXML", hint=f"Complete must list 1 to {MAX_PART_NUMBER} parts, got {len(elements)}")
     listed = []
     for element in elements:
-        number = element.text_of("PartNumber") or ""
-        etag = element.text_of("ETag") or ""
+        number = element.token_of("PartNumber") or ""
+        etag = element.token_of("ETag") or ""
         if not (number.isascii() and number.isdigit() and len(number) <= 9) or not etag:
             raise S3Error("MalformedXML", hint="every <Part> needs a numeric <PartNumber> and an <ETag>")
         checksums = {
-            name: value for name in _checksums.ALGORITHMS if (value := element.text_of(f"Checksum{name}")) is not None
+            name: value for name in _checksums.ALGORITHMS if (value := element.token_of(f"Checksum{name}")) is not None
         }
         listed.append(_Listed(int(number), etag, checksums))
     return listed

@@ -6,6 +6,7 @@ which hold the responses real S3 gave.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -68,3 +69,58 @@ def test_complete_without_parts_asks_for_one(s3: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         s3.complete_multipart_upload(Bucket=BUCKET, Key="k", UploadId=upload, MultipartUpload={"Parts": []})
     assert _error(excinfo) == (400, "InvalidRequest", "You must specify at least one part")
+
+
+# ---------------------------------------------------------------- default checksum
+
+
+def _crc64nvme(data: bytes) -> str:
+    anycrc = pytest.importorskip("anycrc")
+    return base64.b64encode(int(anycrc.Model("CRC64-NVME").calc(data)).to_bytes(8, "big")).decode()
+
+
+def test_a_claimed_checksum_is_the_one_stored(s3: Any) -> None:
+    put = s3.put_object(Bucket=BUCKET, Key="k", Body=b"hello", ChecksumAlgorithm="CRC32")
+    assert "ChecksumCRC64NVME" not in put
+    assert put["ChecksumCRC32"]
+    assert "ChecksumCRC64NVME" not in s3.head_object(Bucket=BUCKET, Key="k", ChecksumMode="ENABLED")
+
+
+def test_boto3_put_without_checksum_reads_crc64nvme(fake_s3: Any) -> None:
+    client = make_client(fake_s3, request_checksum_calculation="when_required")
+    client.create_bucket(Bucket=BUCKET)
+    put = client.put_object(Bucket=BUCKET, Key="k", Body=b"hello")
+    expected = _crc64nvme(b"hello")
+    assert (put["ChecksumCRC64NVME"], put["ChecksumType"]) == (expected, "FULL_OBJECT")
+    head = client.head_object(Bucket=BUCKET, Key="k", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC64NVME"], head["ChecksumType"]) == (expected, "FULL_OBJECT")
+    got = client.get_object(Bucket=BUCKET, Key="k", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC64NVME"] == expected
+    assert got["Body"].read() == b"hello"
+
+
+def test_multipart_without_an_algorithm_ends_with_full_object_crc64nvme(fake_s3: Any) -> None:
+    client = make_client(fake_s3, request_checksum_calculation="when_required")
+    client.create_bucket(Bucket=BUCKET)
+    upload = client.create_multipart_upload(Bucket=BUCKET, Key="mp")["UploadId"]
+    first, second = b"a" * (5 * 1024 * 1024), b"tail"
+    parts = [
+        {
+            "PartNumber": n,
+            "ETag": client.upload_part(Bucket=BUCKET, Key="mp", UploadId=upload, PartNumber=n, Body=b)["ETag"],
+        }
+        for n, b in ((1, first), (2, second))
+    ]
+    done = client.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    expected = _crc64nvme(first + second)
+    assert (done["ChecksumCRC64NVME"], done["ChecksumType"]) == (expected, "FULL_OBJECT")
+    head = client.head_object(Bucket=BUCKET, Key="mp", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == expected
+
+
+def test_copy_of_an_object_without_checksum_gets_crc64nvme(fake_s3: Any) -> None:
+    client = make_client(fake_s3, request_checksum_calculation="when_required")
+    client.create_bucket(Bucket=BUCKET)
+    client.put_object(Bucket=BUCKET, Key="src", Body=b"hello")
+    copied = client.copy_object(Bucket=BUCKET, Key="dst", CopySource={"Bucket": BUCKET, "Key": "src"})
+    assert copied["CopyObjectResult"]["ChecksumCRC64NVME"] == _crc64nvme(b"hello")

@@ -20,8 +20,17 @@ MAX_PUT_SIZE = 5 * 1024**3
 class VerifiedBody:
     data: bytes
     md5: bytes
-    checksum_algorithm: str | None
+    checksum_algorithm: str | None  # the checksum the client claimed (and that held)
     checksum: str | None
+    default_checksum: str | None = None  # CRC64NVME taken when nothing was claimed
+
+    def stored_checksums(self) -> dict[str, str]:
+        """What S3 stores with the object: the claimed checksum, else its own CRC64NVME."""
+        if self.checksum_algorithm is not None and self.checksum is not None:
+            return {self.checksum_algorithm: self.checksum}
+        if self.default_checksum is not None:
+            return {_checksums.DEFAULT_ALGORITHM: self.default_checksum}
+        return {}
 
 
 def _length(headers: Headers, name: str) -> int | None:
@@ -168,7 +177,8 @@ def verify(request: S3Request, payload: Payload) -> VerifiedBody:
     md5 = digests.md5
     _content_md5(request.headers, md5, len(data))
     if claim is None:
-        return VerifiedBody(data, md5, None, None)
+        default = digests.checksum if digests.checksum_algorithm == _checksums.DEFAULT_ALGORITHM else None
+        return VerifiedBody(data, md5, None, None, default)
     algorithm, value = claim
     if digests.checksum_algorithm == algorithm and digests.checksum is not None:
         computed = digests.checksum

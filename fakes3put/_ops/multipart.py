@@ -332,7 +332,10 @@ def _object_checksums(
 ) -> dict[str, str]:
     algorithm = upload.checksum_algorithm
     if algorithm is None:
-        return {}
+        # An upload created without an algorithm ends, on S3, with a full-object CRC64NVME.
+        algorithm = _checksums.default_algorithm()
+        if algorithm is None:
+            return {}
     if upload.checksum_type == "COMPOSITE":
         for entry in listed:
             if algorithm not in entry.checksums:

@@ -20,7 +20,7 @@ def put_object(ctx: OperationContext) -> Response:
     attributes = requested_attributes(ctx.request.headers, bucket)
     condition = write_condition(ctx)
     body = integrity.verify(ctx.request, ctx.payload)
-    checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
+    checksums = body.stored_checksums()
     obj = new_version(
         attributes,
         bucket=bucket.name,

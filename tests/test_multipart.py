@@ -152,9 +152,8 @@ def test_nothing_is_visible_before_complete(fake_s3, s3):
     assert got["TagCount"] == 1
     assert fake_s3.writes[-1].operation == "CompleteMultipartUpload"
     assert fake_s3.writes[-1].outcome == "stored"
-    with pytest.raises(ClientError) as gone:
-        complete(s3, upload_id, [part])
-    assert error_code(gone) == "NoSuchUpload"
+    assert complete(s3, upload_id, [part])["ETag"] == result["ETag"]  # S3 answers a repeat alike
+    assert [w.operation for w in fake_s3.writes].count("CompleteMultipartUpload") == 1
 
 
 def test_reupload_replaces_a_part_and_list_parts_pages(fake_s3, s3):
@@ -417,7 +416,10 @@ def test_concurrent_completes_commit_once(fake_s3, s3):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["NoSuchUpload"] * 7 + ["ok"]
+    # One wins; the others either see the upload taken (NoSuchUpload) or, once the winner has
+    # answered, get its answer again as S3 does for a repeated Complete.
+    assert "ok" in outcomes
+    assert set(outcomes) <= {"ok", "NoSuchUpload"}
     completes = [w for w in fake_s3.writes if w.operation == "CompleteMultipartUpload"]
     assert [w.outcome for w in completes].count("stored") == 1
 

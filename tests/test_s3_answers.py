@@ -124,3 +124,48 @@ def test_copy_of_an_object_without_checksum_gets_crc64nvme(fake_s3: Any) -> None
     client.put_object(Bucket=BUCKET, Key="src", Body=b"hello")
     copied = client.copy_object(Bucket=BUCKET, Key="dst", CopySource={"Bucket": BUCKET, "Key": "src"})
     assert copied["CopyObjectResult"]["ChecksumCRC64NVME"] == _crc64nvme(b"hello")
+
+
+# ---------------------------------------------------------------- repeated Complete
+
+
+def _one_part_upload(s3: Any, key: str) -> tuple[str, list[dict[str, Any]]]:
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    etag = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload, PartNumber=1, Body=b"only part")["ETag"]
+    return upload, [{"PartNumber": 1, "ETag": etag}]
+
+
+def test_a_repeated_complete_answers_the_same_result(s3: Any) -> None:
+    upload, parts = _one_part_upload(s3, "mp")
+    first = s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    again = s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (again["ETag"], again["Location"], again["Key"]) == (first["ETag"], first["Location"], "mp")
+    assert s3.get_object(Bucket=BUCKET, Key="mp")["Body"].read() == b"only part"
+
+
+def test_a_complete_with_another_part_list_after_success_is_no_such_upload(s3: Any) -> None:
+    upload, parts = _one_part_upload(s3, "mp")
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    other = [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": other})
+    assert _error(excinfo)[:2] == (404, "NoSuchUpload")
+
+
+def test_a_complete_of_an_aborted_upload_is_no_such_upload(s3: Any) -> None:
+    upload, parts = _one_part_upload(s3, "mp")
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload)
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    assert _error(excinfo)[:2] == (404, "NoSuchUpload")
+
+
+def test_a_complete_whose_answer_was_lost_is_retried_to_success(fake_s3: Any) -> None:
+    s3 = make_client(fake_s3)
+    s3.create_bucket(Bucket=BUCKET)
+    upload, parts = _one_part_upload(s3, "mp")
+    fake_s3.faults.add("reset-after-commit", operation="CompleteMultipartUpload")
+    done = s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
+    assert done["ETag"].endswith('-1"')
+    assert [c.fault for c in fake_s3.calls if c.operation == "CompleteMultipartUpload"] == ["reset-after-commit", None]

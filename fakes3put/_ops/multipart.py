@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from fakes3put._commit.sequencer import WriteRecord
 from fakes3put._commit.store import Bucket, StoredObject
-from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
+from fakes3put._commit.uploads import Completed, Part, Upload, composite_checksum, multipart_etag, new_upload_id
 from fakes3put._ops import access, integrity
 from fakes3put._ops._common import (
     MAX_PART_NUMBER,
@@ -210,6 +210,8 @@ class _Listed:
 def complete_multipart_upload(ctx: OperationContext) -> Response:
     # The order of checks is the one reference section 9.5 gives for S3.
     bucket = writable_bucket(ctx)
+    if (repeat := _repeated_complete(ctx)) is not None:
+        return repeat
     upload = _upload(ctx)
     listed = _listed_parts(ctx.payload.data)
     _check_order(listed)
@@ -226,7 +228,36 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
         + xml_element("ETag", obj.etag)
         + checksum_elements(obj.checksums)
     )
-    return Response(200, headers, xml_document("CompleteMultipartUploadResult", inner))
+    answer = Response(200, headers, xml_document("CompleteMultipartUploadResult", inner))
+    done = Completed(bucket.name, obj.key, _listed_signature(listed), dict(headers), answer.body)
+    ctx.uploads.remember_completed(upload.upload_id, done)
+    return answer
+
+
+def _listed_signature(listed: Sequence[_Listed]) -> tuple[tuple[int, str], ...]:
+    return tuple((entry.number, entry.etag.strip('"')) for entry in listed)
+
+
+def _repeated_complete(ctx: OperationContext) -> Response | None:
+    """The first answer again, for the same Complete repeated after it succeeded.
+
+    Real S3 answers a repeated Complete with 200 and the same result (shown against AWS in
+    adobe/S3Mock#2586 and minio/minio#13318); clients retry after a lost acknowledgement.
+    A different part list, or an aborted upload, stays NoSuchUpload.
+    """
+    upload_id = ctx.request.query_value("uploadId") or ""
+    if ctx.uploads.get(upload_id, ctx.request.bucket, ctx.request.key) is not None:
+        return None
+    done = ctx.uploads.completed_as(upload_id, ctx.request.bucket, ctx.request.key)
+    if done is None:
+        return None
+    try:
+        same = _listed_signature(_listed_parts(ctx.payload.data)) == done.parts
+    except S3Error:
+        same = False
+    if not same:
+        raise S3Error("NoSuchUpload", extra={"UploadId": upload_id}, hint="completed with another part list")
+    return Response(200, dict(done.headers), done.body)
 
 
 def _assembled(

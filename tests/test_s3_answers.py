@@ -169,3 +169,76 @@ def test_a_complete_whose_answer_was_lost_is_retried_to_success(fake_s3: Any) ->
     done = s3.complete_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=upload, MultipartUpload={"Parts": parts})
     assert done["ETag"].endswith('-1"')
     assert [c.fault for c in fake_s3.calls if c.operation == "CompleteMultipartUpload"] == ["reset-after-commit", None]
+
+
+# ---------------------------------------------------------------- write conditions S3 does not implement
+
+
+@pytest.mark.parametrize(
+    ("conditions", "header"),
+    [
+        ({"IfMatch": "*"}, "If-Match"),
+        ({"IfNoneMatch": '"0123"'}, "If-None-Match"),
+        ({"IfMatch": '"0123"', "IfNoneMatch": "*"}, "If-Match,If-None-Match"),
+        ({"IfMatch": "*", "IfNoneMatch": '"0123"'}, "If-Match,If-None-Match"),
+    ],
+)
+def test_write_conditions_s3_does_not_implement_are_501(s3: Any, conditions: dict[str, str], header: str) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"old")
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"new", **conditions)
+    expected = (501, "NotImplemented", "A header you provided implies functionality that is not implemented")
+    assert _error(excinfo) == expected
+    assert excinfo.value.response["Error"]["Header"] == header
+    assert s3.get_object(Bucket=BUCKET, Key="k")["Body"].read() == b"old"
+
+
+# ---------------------------------------------------------------- conditional Complete
+
+
+def _complete(s3: Any, key: str, upload: str, parts: list[dict[str, Any]], **conditions: str) -> Any:
+    return s3.complete_multipart_upload(
+        Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}, **conditions
+    )
+
+
+def test_complete_if_none_match_after_the_key_was_deleted_is_a_conflict(s3: Any) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"first")
+    upload, parts = _one_part_upload(s3, "k")
+    with pytest.raises(ClientError) as present:
+        _complete(s3, "k", upload, parts, IfNoneMatch="*")
+    assert _error(present)[:2] == (412, "PreconditionFailed")
+    s3.delete_object(Bucket=BUCKET, Key="k")
+    with pytest.raises(ClientError) as conflict:
+        _complete(s3, "k", upload, parts, IfNoneMatch="*")
+    message = "The conditional request cannot succeed due to a conflicting operation against this resource."
+    assert _error(conflict) == (409, "ConditionalRequestConflict", message)
+    assert (conflict.value.response["Error"]["Condition"], conflict.value.response["Error"]["Key"]) == (
+        "If-None-Match",
+        "k",
+    )
+    fresh, fresh_parts = _one_part_upload(s3, "k")  # a new upload succeeds
+    assert _complete(s3, "k", fresh, fresh_parts, IfNoneMatch="*")["ETag"].endswith('-1"')
+
+
+def test_complete_if_none_match_after_a_put_during_the_upload_is_412(s3: Any) -> None:
+    upload, parts = _one_part_upload(s3, "k")
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"during")
+    with pytest.raises(ClientError) as excinfo:
+        _complete(s3, "k", upload, parts, IfNoneMatch="*")
+    assert _error(excinfo)[:2] == (412, "PreconditionFailed")
+
+
+def test_complete_if_match_on_a_write_made_during_the_upload_is_a_conflict(s3: Any) -> None:
+    before = s3.put_object(Bucket=BUCKET, Key="k", Body=b"before")["ETag"]
+    upload, parts = _one_part_upload(s3, "k")
+    during = s3.put_object(Bucket=BUCKET, Key="k", Body=b"during")["ETag"]
+    with pytest.raises(ClientError) as stale:
+        _complete(s3, "k", upload, parts, IfMatch=before)
+    assert _error(stale)[:2] == (412, "PreconditionFailed")
+    with pytest.raises(ClientError) as conflict:
+        _complete(s3, "k", upload, parts, IfMatch=during)
+    assert _error(conflict)[:2] == (409, "ConditionalRequestConflict")
+    assert conflict.value.response["Error"]["Condition"] == "If-Match"
+    fresh, fresh_parts = _one_part_upload(s3, "k")
+    assert _complete(s3, "k", fresh, fresh_parts, IfMatch=during)["ETag"].endswith('-1"')

@@ -44,6 +44,7 @@ class Upload:
     checksum_algorithm: str | None = None  # chosen at CreateMultipartUpload
     checksum_type: str | None = None  # "COMPOSITE" or "FULL_OBJECT" when an algorithm was chosen
     parts: dict[int, Part] = field(default_factory=dict)
+    began_at_receipt: int = 0  # the sequencer's receipt count at CreateMultipartUpload
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,11 +67,26 @@ def write_condition(ctx: OperationContext) -> Condition | None:
     headers = ctx.request.headers
     if_none_match = headers.get("if-none-match")
     if_match = headers.get("if-match")
+    # S3's answers (LocalStack's AWS snapshots put-obj-both-precondition, copy-obj-both,
+    # put-obj-if-match-star-value): both headers at once, If-Match: *, or an ETag in
+    # If-None-Match are 501, both-at-once checked first.
+    if if_none_match is not None and if_match is not None:
+        raise S3Error(
+            "NotImplemented",
+            extra={"Header": "If-Match,If-None-Match"},
+            hint="S3 takes either If-Match or If-None-Match on a write, not both",
+        )
     if if_none_match is not None and if_none_match.strip() != "*":
         raise S3Error(
             "NotImplemented",
             extra={"Header": "If-None-Match"},
             hint="S3 supports only If-None-Match: * on writes",
+        )
+    if if_match is not None and if_match.strip() == "*":
+        raise S3Error(
+            "NotImplemented",
+            extra={"Header": "If-Match"},
+            hint="S3 takes only an ETag in If-Match on a write, not *",
         )
     if if_none_match is None and if_match is None:
         return None

@@ -7,6 +7,7 @@ writes (If-None-Match / If-Match on Complete) behave as they do for PutObject.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -62,6 +63,7 @@ def create_multipart_upload(ctx: OperationContext) -> Response:
         attributes=attributes,
         checksum_algorithm=algorithm,
         checksum_type=kind,
+        began_at_receipt=ctx.sequencer.received_total,
     )
     ctx.uploads.start(upload)
     headers = {**_XML, **_SSE}
@@ -280,6 +282,8 @@ def _assembled(
 def _commit(ctx: OperationContext, bucket: Bucket, upload: Upload, obj: StoredObject) -> WriteRecord:
     """Claim the upload (one Complete wins) and hand the object to the sequencer."""
     condition = write_condition(ctx)
+    if condition is not None:
+        condition = dataclasses.replace(condition, upload_began=upload.began_at_receipt)
     claimed = ctx.uploads.take(upload.upload_id)
     if claimed is None:  # a concurrent Complete or Abort won
         raise S3Error("NoSuchUpload", extra={"UploadId": upload.upload_id})

@@ -7,9 +7,11 @@ which hold the responses real S3 gave.
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import urllib3
 from botocore.exceptions import ClientError
 
 from .helpers import make_client
@@ -242,3 +244,54 @@ def test_complete_if_match_on_a_write_made_during_the_upload_is_a_conflict(s3: A
     assert conflict.value.response["Error"]["Condition"] == "If-Match"
     fresh, fresh_parts = _one_part_upload(s3, "k")
     assert _complete(s3, "k", fresh, fresh_parts, IfMatch=during)["ETag"].endswith('-1"')
+
+
+# ---------------------------------------------------------------- listings with EncodingType=url
+
+
+def test_url_encoded_listings_leave_slash_as_is(fake_s3: Any, s3: Any) -> None:
+    for key in ("dir a/x+y.txt", "dir a/sub/z", "top"):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"x")
+    http = urllib3.PoolManager()
+    url = s3.generate_presigned_url(
+        "list_objects_v2",
+        Params={"Bucket": BUCKET, "Prefix": "dir a/", "Delimiter": "/", "StartAfter": "dir a/", "EncodingType": "url"},
+    )
+    body = http.request("GET", url).data.decode()
+    assert "<Prefix>dir+a/</Prefix>" in body
+    assert "<Delimiter>/</Delimiter>" in body
+    assert "<StartAfter>dir+a/</StartAfter>" in body
+    assert "<Key>dir+a/x%2By.txt</Key>" in body
+    assert "<CommonPrefixes><Prefix>dir+a/sub/</Prefix></CommonPrefixes>" in body
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="dir a/", Delimiter="/")  # boto3 decodes it back
+    assert [o["Key"] for o in listed["Contents"]] == ["dir a/x+y.txt"]
+    assert listed["Delimiter"] == "/"
+
+
+# ---------------------------------------------------------------- Content-Encoding kept as sent
+
+
+@pytest.mark.parametrize("calculation", ["when_supported", "when_required"])  # with and without aws-chunked
+def test_content_encoding_is_kept_as_sent_but_aws_chunked(fake_s3: Any, calculation: str) -> None:
+    s3 = make_client(fake_s3, request_checksum_calculation=calculation)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ContentEncoding="deflate, gzip")
+    assert s3.head_object(Bucket=BUCKET, Key="k")["ContentEncoding"] == "deflate, gzip"
+
+
+# ---------------------------------------------------------------- If-Modified-Since in the future
+
+
+def test_if_modified_since_in_the_future_is_ignored(s3: Any) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    future = datetime.now(UTC) + timedelta(days=1)
+    got = s3.get_object(Bucket=BUCKET, Key="k", IfModifiedSince=future)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert s3.head_object(Bucket=BUCKET, Key="k", IfModifiedSince=future)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    copied = s3.copy_object(
+        Bucket=BUCKET, Key="copy", CopySource={"Bucket": BUCKET, "Key": "k"}, CopySourceIfModifiedSince=future
+    )
+    assert copied["ResponseMetadata"]["HTTPStatusCode"] == 200
+    with pytest.raises(ClientError) as excinfo:  # a date not in the future still decides
+        s3.head_object(Bucket=BUCKET, Key="k", IfModifiedSince=s3.head_object(Bucket=BUCKET, Key="k")["LastModified"])
+    assert excinfo.value.response["Error"]["Code"] == "304"

@@ -51,7 +51,9 @@ def encoder(ctx: OperationContext) -> tuple[Encode, str]:
             extra={"ArgumentName": "encoding-type", "ArgumentValue": value},
         )
     # botocore decodes with unquote_plus: a literal '+' must travel as %2B, a space as '+'.
-    return (lambda text: quote_plus(text, safe="")), xml_element("EncodingType", "url")
+    # Real S3 leaves '/' as is in every encoded element (measured: brekkylab/backlot#178,
+    # ceph/s3-tests#478), so a Delimiter '/' comes back '/'.
+    return (lambda text: quote_plus(text, safe="/")), xml_element("EncodingType", "url")
 
 
 @dataclass(slots=True)

@@ -71,7 +71,7 @@ def head_object(ctx: OperationContext) -> Response:
 
 def _read(ctx: OperationContext, *, with_body: bool) -> Response:
     obj = _readable_object(ctx)
-    failure = Preconditions.from_headers(ctx.request.headers).failure(obj)
+    failure = Preconditions.from_headers(ctx.request.headers).failure(obj, ctx.now)
     if failure is not None:
         status, header = failure
         if status == 304:

@@ -295,3 +295,23 @@ def test_if_modified_since_in_the_future_is_ignored(s3: Any) -> None:
     with pytest.raises(ClientError) as excinfo:  # a date not in the future still decides
         s3.head_object(Bucket=BUCKET, Key="k", IfModifiedSince=s3.head_object(Bucket=BUCKET, Key="k")["LastModified"])
     assert excinfo.value.response["Error"]["Code"] == "304"
+
+
+# ---------------------------------------------------------------- malformed checksum values
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "value"),
+    [("CRC32", "not base64!"), ("CRC32", "AAAAAAAA"), ("SHA256", "DUoRhQ=="), ("CRC64NVME", "DUoRhQ==")],
+)
+def test_a_checksum_value_of_the_wrong_form_is_invalid_request(s3: Any, algorithm: str, value: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", **{f"Checksum{algorithm}": value})
+    message = f"Value for x-amz-checksum-{algorithm.lower()} header is invalid."
+    assert _error(excinfo) == (400, "InvalidRequest", message)
+
+
+def test_a_well_formed_checksum_that_does_not_match_is_bad_digest(s3: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ChecksumCRC32="AAAAAA==")
+    assert _error(excinfo)[:2] == (400, "BadDigest")

@@ -119,6 +119,17 @@ def _content_md5(headers: Headers, md5: bytes, size: int) -> None:
         )
 
 
+def _check_form(header: str, algorithm: str, value: str) -> None:
+    """A value that is not base64 of the algorithm's digest size is refused before any comparison
+    (LocalStack's AWS snapshots "put-wrong-checksum-no-b64"); BadDigest is for a well-formed mismatch."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != _checksums.ALGORITHMS[algorithm]:
+        raise S3Error("InvalidRequest", f"Value for {header} header is invalid.")
+
+
 def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[str, str] | None:
     """(algorithm, value) the client sent as a header or announced trailer; S3Error if inconsistent."""
     claims: list[tuple[str, str]] = []
@@ -126,6 +137,7 @@ def _claimed_checksum(request: S3Request, chunked: ChunkedBody | None) -> tuple[
         if name.startswith("x-amz-checksum-"):
             algorithm = _checksums.algorithm_of_header(name)
             if algorithm is not None:
+                _check_form(name, algorithm, value.strip())
                 claims.append((algorithm, value.strip()))
     announced = request.headers.get("x-amz-trailer")
     if announced is not None:

@@ -315,3 +315,58 @@ def test_a_well_formed_checksum_that_does_not_match_is_bad_digest(s3: Any) -> No
     with pytest.raises(ClientError) as excinfo:
         s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ChecksumCRC32="AAAAAA==")
     assert _error(excinfo)[:2] == (400, "BadDigest")
+
+
+# ---------------------------------------------------------------- version ids
+
+_S3_LIKE_ID = "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"  # the form real S3 issues; never issued here
+
+
+@pytest.mark.parametrize("call", ["get_object", "head_object", "delete_object"])
+def test_a_version_id_on_a_never_versioned_bucket_is_invalid(s3: Any, call: str) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as excinfo:
+        getattr(s3, call)(Bucket=BUCKET, Key="k", VersionId=_S3_LIKE_ID)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    if call != "head_object":  # HEAD answers without a body
+        assert _error(excinfo) == (400, "InvalidArgument", "Invalid version id specified")
+        assert excinfo.value.response["Error"]["ArgumentValue"] == _S3_LIKE_ID
+    assert getattr(s3, call)(Bucket=BUCKET, Key="k", VersionId="null")["ResponseMetadata"]["HTTPStatusCode"] in (
+        200,
+        204,
+    )
+
+
+def test_a_malformed_version_id_on_a_versioned_bucket_is_invalid(s3: Any) -> None:
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")["VersionId"]
+    with pytest.raises(ClientError) as malformed:
+        s3.delete_object(Bucket=BUCKET, Key="k", VersionId=version[:-4] + "ABCD")
+    assert _error(malformed) == (400, "InvalidArgument", "Invalid version id specified")
+    s3.delete_object(Bucket=BUCKET, Key="k", VersionId=version)
+    with pytest.raises(ClientError) as gone:  # well formed, no longer there
+        s3.get_object(Bucket=BUCKET, Key="k", VersionId=version)
+    assert _error(gone)[:2] == (404, "NoSuchVersion")
+
+
+def test_delete_objects_lists_an_unknown_version_as_no_such_version(s3: Any) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    answer = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "k", "VersionId": _S3_LIKE_ID}]})
+    assert answer["Errors"] == [
+        {
+            "Key": "k",
+            "VersionId": _S3_LIKE_ID,
+            "Code": "NoSuchVersion",
+            "Message": "The specified version does not exist.",
+        }
+    ]
+    assert "Deleted" not in answer
+    assert s3.get_object(Bucket=BUCKET, Key="k")["Body"].read() == b"x"
+
+
+def test_a_put_into_a_suspended_bucket_names_no_version(s3: Any) -> None:
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    assert "VersionId" in s3.put_object(Bucket=BUCKET, Key="k", Body=b"1")
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
+    assert "VersionId" not in s3.put_object(Bucket=BUCKET, Key="k", Body=b"2")
+    assert s3.head_object(Bucket=BUCKET, Key="k")["VersionId"] == "null"

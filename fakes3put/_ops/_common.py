@@ -3,6 +3,8 @@ the sequencer, and the XML pieces several answers carry."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 
 from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord
@@ -139,6 +141,22 @@ def requested_version(ctx: OperationContext) -> str | None:
     if not version_id:
         raise S3Error("InvalidArgument", "Version id cannot be the empty string", extra={"ArgumentName": "versionId"})
     return version_id
+
+
+_FAKE_VERSION_ID = re.compile(r"[0-9a-f]{32}")  # the form of every version id this fake issues
+
+
+def check_version_form(bucket: Bucket, version_id: str) -> None:
+    """S3's 400 for a version id that cannot name a version (LocalStack's AWS snapshots
+    get-obj-with-version, delete-nonexistent-object-versionid, delete-with-bad-version): any id
+    but "null" on a never-versioned bucket, and on a versioned one an id not of the issued form."""
+    if version_id == "null" or (bucket.versioning is not None and _FAKE_VERSION_ID.fullmatch(version_id)):
+        return
+    raise S3Error(
+        "InvalidArgument",
+        "Invalid version id specified",
+        extra={"ArgumentName": "versionId", "ArgumentValue": version_id},
+    )
 
 
 def no_such_version(key: str, version_id: str) -> S3Error:

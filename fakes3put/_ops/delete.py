@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from fakes3put._commit.sequencer import Condition, Mutation
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._ops import access, integrity
-from fakes3put._ops._common import MAX_KEY_BYTES, existing_bucket, requested_version, writable_bucket
+from fakes3put._ops._common import (
+    MAX_KEY_BYTES,
+    check_version_form,
+    existing_bucket,
+    find_version,
+    no_such_version,
+    requested_version,
+    writable_bucket,
+)
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire.response import Response, xml_document, xml_element
@@ -81,6 +89,8 @@ def _if_match(ctx: OperationContext) -> Condition | None:
 def delete_object(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
     version_id = requested_version(ctx)
+    if version_id is not None:
+        check_version_form(bucket, version_id)
     mutation, removes_marker = _deletion(
         ctx, bucket, ctx.request.key, version_id, _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
     )
@@ -121,6 +131,11 @@ def delete_objects(ctx: OperationContext) -> Response:
         sent = ctx.sent if index == 0 else ctx.sequencer.next_sent()
         if len(target.key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
             entries.append((target, None, False, S3Error("KeyTooLongError")))
+            continue
+        if target.version_id is not None and find_version(bucket, target.key, target.version_id, ctx.now) is None:
+            # S3 lists an unknown version as NoSuchVersion (LocalStack's AWS snapshot
+            # delete-object-wrong-version-id), where DeleteObject answers 400 for its form.
+            entries.append((target, None, False, no_such_version(target.key, target.version_id)))
             continue
         condition = Condition(if_match=target.etag) if target.etag is not None else None
         mutation, removes_marker = _deletion(

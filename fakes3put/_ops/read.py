@@ -10,6 +10,7 @@ from fakes3put._ops._common import (
     checksum_type,
     existing_bucket,
     find_version,
+    check_version_form,
     no_such_version,
     part_number,
     requested_version,
@@ -115,6 +116,7 @@ def _requested_object(ctx: OperationContext, bucket: Bucket) -> StoredObject:
     key = ctx.request.key
     version_id = requested_version(ctx)
     if version_id is not None:
+        check_version_form(bucket, version_id)
         obj = find_version(bucket, key, version_id, ctx.now)
         if obj is None:
             raise no_such_version(key, version_id)

@@ -4,7 +4,6 @@ the sequencer, and the XML pieces several answers carry."""
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 
 from fakes3put._commit.sequencer import Condition, Mutation, WriteRecord

@@ -7,10 +7,10 @@ import re
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access, metadata
 from fakes3put._ops._common import (
+    check_version_form,
     checksum_type,
     existing_bucket,
     find_version,
-    check_version_form,
     no_such_version,
     part_number,
     requested_version,

@@ -46,6 +46,7 @@ _CODES: dict[str, tuple[int, str]] = {
     ),
     "InvalidDigest": (400, "The Content-MD5 you specified was invalid."),
     "InvalidLocationConstraint": (400, "The specified location-constraint is not valid"),
+    "InvalidObjectState": (403, "The operation is not valid for the object's storage class"),
     "InvalidPart": (
         400,
         "One or more of the specified parts could not be found. The part may not have been "

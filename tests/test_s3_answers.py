@@ -370,3 +370,28 @@ def test_a_put_into_a_suspended_bucket_names_no_version(s3: Any) -> None:
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
     assert "VersionId" not in s3.put_object(Bucket=BUCKET, Key="k", Body=b"2")
     assert s3.head_object(Bucket=BUCKET, Key="k")["VersionId"] == "null"
+
+
+# ---------------------------------------------------------------- storage classes
+
+
+@pytest.mark.parametrize("storage_class", ["GLACIER", "DEEP_ARCHIVE"])
+def test_an_archived_object_is_not_readable_but_answers_head(s3: Any, storage_class: str) -> None:
+    s3.put_object(Bucket=BUCKET, Key="cold", Body=b"x", StorageClass=storage_class)
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=BUCKET, Key="cold")
+    message = "The operation is not valid for the object's storage class"
+    assert _error(excinfo) == (403, "InvalidObjectState", message)
+    assert excinfo.value.response["Error"]["StorageClass"] == storage_class
+    head = s3.head_object(Bucket=BUCKET, Key="cold")
+    assert head["StorageClass"] == storage_class
+
+
+def test_a_storage_class_a_regional_bucket_refuses(s3: Any) -> None:
+    with pytest.raises(ClientError) as put:
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", StorageClass="OUTPOSTS")
+    assert _error(put) == (400, "InvalidStorageClass", "The storage class you specified is not valid")
+    assert put.value.response["Error"]["StorageClassRequested"] == "OUTPOSTS"
+    with pytest.raises(ClientError) as create:
+        s3.create_multipart_upload(Bucket=BUCKET, Key="k", StorageClass="OUTPOSTS")
+    assert _error(create)[:2] == (400, "InvalidStorageClass")

@@ -20,6 +20,7 @@ STORED_HEADERS = (
     "expires",
     "x-amz-website-redirect-location",
 )
+# OUTPOSTS is refused for a regional bucket (LocalStack's AWS snapshot put-object-outposts).
 STORAGE_CLASSES = frozenset(
     {
         "STANDARD",
@@ -29,7 +30,6 @@ STORAGE_CLASSES = frozenset(
         "INTELLIGENT_TIERING",
         "GLACIER",
         "DEEP_ARCHIVE",
-        "OUTPOSTS",
         "GLACIER_IR",
         "SNOW",
         "EXPRESS_ONEZONE",

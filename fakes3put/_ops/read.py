@@ -70,8 +70,20 @@ def head_object(ctx: OperationContext) -> Response:
     return _read(ctx, with_body=False)
 
 
+# Archived until restored, and the fake does not restore (LocalStack's AWS snapshot
+# get-object-invalid-state: 403 InvalidObjectState; HEAD still answers).
+_ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
 def _read(ctx: OperationContext, *, with_body: bool) -> Response:
     obj = _readable_object(ctx)
+    if with_body and obj.storage_class in _ARCHIVED:
+        raise S3Error(
+            "InvalidObjectState",
+            "The operation is not valid for the object's storage class",
+            extra={"StorageClass": obj.storage_class},
+            headers={"x-amz-storage-class": obj.storage_class},
+        )
     failure = Preconditions.from_headers(ctx.request.headers).failure(obj, ctx.now)
     if failure is not None:
         status, header = failure

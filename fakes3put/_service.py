@@ -132,6 +132,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     if operation is not None and operation.mutating:
         exchange.sent = state.sequencer.next_sent()
     object_body = operation is not None and operation.body == dispatch.OBJECT_BODY
+    integrity.check_content_length(request.headers)
     payload: Payload | None = None
     if object_body:
         # Refuse a missing, garbage or oversize length before reading a byte of the body.

@@ -14,7 +14,9 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from .helpers import make_client
+from fakes3put import BucketSpec, FakeS3
+
+from .helpers import make_client, xml_code
 
 BUCKET = "answers"
 
@@ -395,3 +397,49 @@ def test_a_storage_class_a_regional_bucket_refuses(s3: Any) -> None:
     with pytest.raises(ClientError) as create:
         s3.create_multipart_upload(Bucket=BUCKET, Key="k", StorageClass="OUTPOSTS")
     assert _error(create)[:2] == (400, "InvalidStorageClass")
+
+
+# ---------------------------------------------------------------- request framing
+
+_OPEN = "open-answers"
+
+
+@pytest.fixture
+def open_fake() -> Any:
+    with FakeS3(buckets=[BucketSpec(_OPEN, acl="public-read-write")], isolate_environment=False) as fake:
+        yield fake
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "length"),
+    [
+        ("PUT", "/new-bucket-x", "-1"),
+        ("PUT", f"/{_OPEN}/k", "-5"),
+        ("GET", f"/{_OPEN}/k", "abc"),
+        ("DELETE", f"/{_OPEN}/k", "x"),
+    ],
+    ids=["create-bucket", "put-object", "get-object", "delete-object"],
+)
+def test_a_negative_or_non_numeric_content_length_is_400(open_fake: Any, method: str, path: str, length: str) -> None:
+    response = urllib3.PoolManager().request(
+        method, f"https://s3.amazonaws.com{path}", headers={"Content-Length": length}, body=b""
+    )
+    assert response.status == 400
+    assert xml_code(response) == "InvalidArgument"
+    assert "new-bucket-x" not in open_fake.buckets
+
+
+def test_options_without_origin_asks_for_one(open_fake: Any) -> None:
+    http = urllib3.PoolManager()
+    bare = http.request("OPTIONS", f"https://{_OPEN}.s3.amazonaws.com/k")
+    assert bare.status == 400
+    assert xml_code(bare) == "BadRequest"
+    assert "<Message>Insufficient information. Origin request header needed.</Message>" in bare.data.decode()
+    preflight = http.request(
+        "OPTIONS",
+        f"https://{_OPEN}.s3.amazonaws.com/k",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"},
+    )
+    assert preflight.status == 403  # no CORS configuration: S3 refuses every preflight
+    assert xml_code(preflight) == "AccessForbidden"
+    assert "<Method>PUT</Method>" in preflight.data.decode()

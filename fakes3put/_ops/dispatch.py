@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fakes3put._commit.store import Store
-from fakes3put._ops import buckets, copy, delete, listing, multipart, put, read, versioning
+from fakes3put._ops import buckets, copy, cors, delete, listing, multipart, put, read, versioning
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
@@ -74,6 +74,8 @@ OPERATIONS = _operations(
     Operation("AbortMultipartUpload", multipart.abort_multipart_upload),
     Operation("ListParts", multipart.list_parts),
     Operation("ListMultipartUploads", listing.list_multipart_uploads),
+    Operation("OPTIONSObject", cors.preflight),
+    Operation("OPTIONSBucket", cors.preflight),
 )
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)

@@ -47,6 +47,11 @@ def _length(headers: Headers, name: str) -> int | None:
     return value
 
 
+def check_content_length(headers: Headers) -> None:
+    """A negative or non-numeric Content-Length is a 400 on any request, before authentication."""
+    _length(headers, "content-length")
+
+
 def declared_length(headers: Headers, *, accept_chunked_transfer: bool) -> int | None:
     """The object size the client announces, checked before any body byte is touched."""
     content_length = _length(headers, "content-length")

@@ -7,6 +7,7 @@ which hold the responses real S3 gave.
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -443,3 +444,21 @@ def test_options_without_origin_asks_for_one(open_fake: Any) -> None:
     assert preflight.status == 403  # no CORS configuration: S3 refuses every preflight
     assert xml_code(preflight) == "AccessForbidden"
     assert "<Method>PUT</Method>" in preflight.data.decode()
+
+
+# ---------------------------------------------------------------- field-level details
+
+
+def test_bad_digest_reports_digests_in_s3s_forms(s3: Any) -> None:
+    sent = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    calculated = base64.b64encode(hashlib.md5(b"body").digest()).decode()
+    with pytest.raises(ClientError) as put:
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"body", ContentMD5=sent)
+    assert _error(put) == (400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+    assert put.value.response["Error"]["ExpectedDigest"] == hashlib.md5(b"other").hexdigest()
+    assert put.value.response["Error"]["CalculatedDigest"] == calculated
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="k")["UploadId"]
+    with pytest.raises(ClientError) as part:
+        s3.upload_part(Bucket=BUCKET, Key="k", UploadId=upload, PartNumber=1, Body=b"body", ContentMD5=sent)
+    assert part.value.response["Error"]["ExpectedDigest"] == sent
+    assert part.value.response["Error"]["CalculatedDigest"] == calculated

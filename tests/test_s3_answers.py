@@ -462,3 +462,35 @@ def test_bad_digest_reports_digests_in_s3s_forms(s3: Any) -> None:
         s3.upload_part(Bucket=BUCKET, Key="k", UploadId=upload, PartNumber=1, Body=b"body", ContentMD5=sent)
     assert part.value.response["Error"]["ExpectedDigest"] == sent
     assert part.value.response["Error"]["CalculatedDigest"] == calculated
+
+
+def test_complete_errors_carry_s3s_fields(s3: Any) -> None:
+    upload, parts = _one_part_upload(s3, "mp")
+    wrong = [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]
+    with pytest.raises(ClientError) as invalid:
+        _complete(s3, "mp", upload, wrong)
+    message = (
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, "
+        "or the specified entity tag may not match the part's entity tag."
+    )
+    assert _error(invalid) == (400, "InvalidPart", message)
+    assert invalid.value.response["Error"]["ETag"] == "00000000000000000000000000000000"
+    assert invalid.value.response["Error"]["UploadId"] == upload
+    with pytest.raises(ClientError) as order:
+        _complete(s3, "mp", upload, [parts[0], parts[0]])
+    assert _error(order)[:2] == (400, "InvalidPartOrder")
+    assert order.value.response["Error"]["UploadId"] == upload
+
+
+def test_list_objects_v2_with_a_token_does_not_echo_start_after(s3: Any) -> None:
+    for n in range(4):
+        s3.put_object(Bucket=BUCKET, Key=f"k{n}", Body=b"x")
+    first = s3.list_objects_v2(Bucket=BUCKET, MaxKeys=2, StartAfter="a")
+    assert first["StartAfter"] == "a"
+    rest = s3.list_objects_v2(Bucket=BUCKET, StartAfter="a", ContinuationToken=first["NextContinuationToken"])
+    assert "StartAfter" not in rest
+    assert [o["Key"] for o in rest["Contents"]] == ["k2", "k3"]
+    with pytest.raises(ClientError) as empty:
+        s3.list_objects_v2(Bucket=BUCKET, ContinuationToken="")
+    assert _error(empty) == (400, "InvalidArgument", "The continuation token provided is incorrect")
+    assert empty.value.response["Error"]["ArgumentName"] == "continuation-token"

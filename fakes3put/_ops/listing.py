@@ -180,7 +180,9 @@ def list_objects_v2(ctx: OperationContext) -> Response:
         + xml_element("IsTruncated", _bool(page.truncated))
         + (xml_element("ContinuationToken", token) if token is not None else "")
         + (xml_element("NextContinuationToken", _token_for(last[0])) if page.truncated and last else "")
-        + _optional("StartAfter", start_after, encode)
+        # S3 leaves StartAfter out once a continuation token decides the page (LocalStack's
+        # AWS snapshot list-objects-start-after-token).
+        + (_optional("StartAfter", start_after, encode) if token is None else "")
         + "".join(_contents(obj, encode, with_owner=with_owner) for obj in page.entries)
         + prefixes_xml(page, encode)
     )
@@ -227,7 +229,8 @@ def _token_marker(token: str | None) -> str:
         raise S3Error(
             "InvalidArgument",
             "The continuation token provided is incorrect",
-            extra={"ArgumentName": "continuation-token", "ArgumentValue": token or ""},
+            # An empty token's error names the argument only (LocalStack's AWS snapshot exc-continuation-token).
+            extra={"ArgumentName": "continuation-token", **({"ArgumentValue": token} if token else {})},
         ) from None
 
 

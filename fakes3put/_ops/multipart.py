@@ -216,7 +216,7 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
         return repeat
     upload = _upload(ctx)
     listed = _listed_parts(ctx.payload.data)
-    _check_order(listed)
+    _check_order(upload, listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)
     obj = _assembled(ctx, bucket, upload, parts, _object_checksums(ctx, upload, parts, listed))
@@ -318,11 +318,12 @@ def _listed_parts(body: bytes) -> list[_Listed]:
     return listed
 
 
-def _check_order(listed: Sequence[_Listed]) -> None:
+def _check_order(upload: Upload, listed: Sequence[_Listed]) -> None:
     for previous, current in itertools.pairwise(listed):
         if current.number <= previous.number:
             raise S3Error(
                 "InvalidPartOrder",
+                extra={"UploadId": upload.upload_id},
                 hint=f"part {current.number} follows part {previous.number}; parts must be strictly ascending",
             )
 
@@ -343,7 +344,8 @@ def _matching_parts(upload: Upload, listed: Sequence[_Listed]) -> list[Part]:
 def _invalid_part(upload: Upload, entry: _Listed, why: str) -> S3Error:
     return S3Error(
         "InvalidPart",
-        extra={"UploadId": upload.upload_id, "PartNumber": str(entry.number), "ETag": entry.etag},
+        # S3 echoes the ETag without its quotes (LocalStack's AWS snapshots of InvalidPart).
+        extra={"UploadId": upload.upload_id, "PartNumber": str(entry.number), "ETag": entry.etag.strip('"')},
         hint=f"part {entry.number} {why}",
     )
 

@@ -494,3 +494,19 @@ def test_list_objects_v2_with_a_token_does_not_echo_start_after(s3: Any) -> None
         s3.list_objects_v2(Bucket=BUCKET, ContinuationToken="")
     assert _error(empty) == (400, "InvalidArgument", "The continuation token provided is incorrect")
     assert empty.value.response["Error"]["ArgumentName"] == "continuation-token"
+
+
+def test_create_and_head_bucket_carry_s3s_headers(fake_s3: Any) -> None:
+    s3 = make_client(fake_s3)
+    plain = s3.create_bucket(Bucket="plain-bucket")
+    assert (plain["Location"], plain["BucketArn"]) == ("/plain-bucket", "arn:aws:s3:::plain-bucket")
+    eu = make_client(fake_s3, region="eu-west-1")
+    placed = eu.create_bucket(Bucket="placed-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert placed["Location"] == "http://placed-bucket.s3.amazonaws.com/"
+    head = eu.head_bucket(Bucket="placed-bucket")
+    assert (head["BucketArn"], head["BucketRegion"], head["AccessPointAlias"]) == (
+        "arn:aws:s3:::placed-bucket",
+        "eu-west-1",
+        False,
+    )
+    assert head["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/xml"

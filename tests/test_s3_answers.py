@@ -510,3 +510,16 @@ def test_create_and_head_bucket_carry_s3s_headers(fake_s3: Any) -> None:
         False,
     )
     assert head["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/xml"
+
+
+# ---------------------------------------------------------------- checksums on partial reads
+
+
+def test_reads_of_every_byte_return_the_objects_checksum(s3: Any) -> None:
+    crc = s3.put_object(Bucket=BUCKET, Key="k", Body=b"test-123", ChecksumAlgorithm="CRC32")["ChecksumCRC32"]
+    part = s3.get_object(Bucket=BUCKET, Key="k", PartNumber=1, ChecksumMode="ENABLED")
+    assert (part["ContentRange"], part["ChecksumCRC32"], part["ChecksumType"]) == ("bytes 0-7/8", crc, "FULL_OBJECT")
+    whole = s3.get_object(Bucket=BUCKET, Key="k", Range="bytes=0-7", ChecksumMode="ENABLED")
+    assert whole["ChecksumCRC32"] == crc
+    some = s3.get_object(Bucket=BUCKET, Key="k", Range="bytes=0-3", ChecksumMode="ENABLED")
+    assert "ChecksumCRC32" not in some  # it would not verify the partial body

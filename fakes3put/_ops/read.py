@@ -94,10 +94,11 @@ def _read(ctx: OperationContext, *, with_body: bool) -> Response:
     window = _part_window(ctx, obj)
     if window is None:
         window = _range_window(ctx, obj)
-    whole = window is None
     wants_checksums = (ctx.request.headers.get("x-amz-checksum-mode") or "").upper() == "ENABLED"
-    # Whole-object checksums would not verify a partial body (reference rule 10): only on full reads.
-    headers = object_headers(obj, with_checksums=wants_checksums and whole)
+    # Whole-object checksums would not verify a partial body (reference rule 10): only on reads
+    # of every byte, which includes partNumber=1 of a plain object (LocalStack's AWS snapshot
+    # get-obj-no-multipart) and a range over the whole object, when the checksum is full-object.
+    headers = object_headers(obj, with_checksums=wants_checksums and _reads_whole(obj, window))
     if with_body and obj.tagging:
         headers["x-amz-tagging-count"] = str(len([t for t in obj.tagging.split("&") if t]))
     headers.update(overrides)
@@ -108,6 +109,14 @@ def _read(ctx: OperationContext, *, with_body: bool) -> Response:
     headers["Content-Length"] = str(end - start + 1)
     headers["Content-Range"] = f"bytes {start}-{end}/{obj.size}"
     return Response(206, headers, obj.body[start : end + 1] if with_body else b"")
+
+
+def _reads_whole(obj: StoredObject, window: Window | None) -> bool:
+    if window is None:
+        return True
+    start, end, _ = window
+    covers = start == 0 and end == obj.size - 1
+    return covers and all(checksum_type(value) == "FULL_OBJECT" for value in obj.checksums.values())
 
 
 def _readable_object(ctx: OperationContext) -> StoredObject:

@@ -523,3 +523,32 @@ def test_reads_of_every_byte_return_the_objects_checksum(s3: Any) -> None:
     assert whole["ChecksumCRC32"] == crc
     some = s3.get_object(Bucket=BUCKET, Key="k", Range="bytes=0-3", ChecksumMode="ENABLED")
     assert "ChecksumCRC32" not in some  # it would not verify the partial body
+
+
+# ---------------------------------------------------------------- presigned requests with unsigned headers
+
+
+@pytest.mark.parametrize(
+    ("extra", "not_signed"),
+    [
+        ({"X-Amz-Decoded-Content-Length": "test"}, "x-amz-date, x-amz-decoded-content-length"),
+        ({}, "x-amz-date"),
+    ],
+)
+def test_presigned_put_with_unsigned_headers_is_refused_before_framing(
+    fake_s3: Any, s3: Any, extra: dict[str, str], not_signed: str
+) -> None:
+    presigner = make_client(fake_s3, signature_version="s3v4")
+    url = presigner.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "k"})
+    headers = {
+        "X-Amz-Content-Sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "X-Amz-Date": "20211122T191045Z",
+        "Content-Length": "4",
+        **extra,
+    }
+    response = urllib3.PoolManager().request("PUT", url, body=b"test", headers=headers)
+    assert response.status == 403
+    assert xml_code(response) == "AccessDenied"
+    text = response.data.decode()
+    assert "<Message>There were headers present in the request which were not signed</Message>" in text
+    assert f"<HeadersNotSigned>{not_signed}</HeadersNotSigned>" in text

@@ -552,3 +552,19 @@ def test_presigned_put_with_unsigned_headers_is_refused_before_framing(
     text = response.data.decode()
     assert "<Message>There were headers present in the request which were not signed</Message>" in text
     assert f"<HeadersNotSigned>{not_signed}</HeadersNotSigned>" in text
+
+
+def test_upload_listings_carry_s3s_fields(s3: Any) -> None:
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="mp")["UploadId"]
+    s3.upload_part(Bucket=BUCKET, Key="mp", UploadId=upload, PartNumber=1, Body=b"x", ChecksumAlgorithm="CRC32")
+    parts = s3.list_parts(Bucket=BUCKET, Key="mp", UploadId=upload)["Parts"]
+    assert "ChecksumCRC32" not in parts[0]  # the upload has no algorithm: S3 lists none
+    uploads = s3.list_multipart_uploads(Bucket=BUCKET)
+    assert (uploads["NextKeyMarker"], uploads["NextUploadIdMarker"]) == ("mp", upload)
+    assert uploads["IsTruncated"] is False
+    assert "Prefix" not in uploads
+    with_algorithm = s3.create_multipart_upload(Bucket=BUCKET, Key="crc", ChecksumAlgorithm="CRC32")["UploadId"]
+    s3.upload_part(
+        Bucket=BUCKET, Key="crc", UploadId=with_algorithm, PartNumber=1, Body=b"x", ChecksumAlgorithm="CRC32"
+    )
+    assert "ChecksumCRC32" in s3.list_parts(Bucket=BUCKET, Key="crc", UploadId=with_algorithm)["Parts"][0]

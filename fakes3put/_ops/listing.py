@@ -343,8 +343,10 @@ def list_multipart_uploads(ctx: OperationContext) -> Response:
     items = [(u.key, u) for u in _after_markers(uploads, key_marker, id_marker)]
     page = paginate(items, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit)
     last = page.last
-    next_key = last[0] if page.truncated and last else ""
-    next_id = last[1].upload_id if page.truncated and last and last[1] is not None else ""
+    # S3 names the last upload listed even on the final page, and sends Prefix only when asked
+    # (LocalStack's AWS snapshot list-multiparts).
+    next_key = last[0] if last else ""
+    next_id = last[1].upload_id if last and last[1] is not None else ""
     inner = (
         xml_element("Bucket", bucket.name)
         + xml_element("KeyMarker", encode(key_marker))
@@ -352,7 +354,7 @@ def list_multipart_uploads(ctx: OperationContext) -> Response:
         + xml_element("NextKeyMarker", encode(next_key))
         + xml_element("NextUploadIdMarker", next_id)
         + (xml_element("Delimiter", encode(delimiter)) if delimiter else "")
-        + xml_element("Prefix", encode(prefix))
+        + (xml_element("Prefix", encode(prefix)) if prefix else "")
         + encoding_element
         + xml_element("MaxUploads", str(limit))
         + xml_element("IsTruncated", _bool(page.truncated))

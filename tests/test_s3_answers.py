@@ -568,3 +568,21 @@ def test_upload_listings_carry_s3s_fields(s3: Any) -> None:
         Bucket=BUCKET, Key="crc", UploadId=with_algorithm, PartNumber=1, Body=b"x", ChecksumAlgorithm="CRC32"
     )
     assert "ChecksumCRC32" in s3.list_parts(Bucket=BUCKET, Key="crc", UploadId=with_algorithm)["Parts"][0]
+
+
+def test_a_part_read_of_a_composite_upload_returns_that_parts_checksum(s3: Any) -> None:
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="mp", ChecksumAlgorithm="CRC32")["UploadId"]
+    bodies = {1: b"a" * (5 * 1024 * 1024), 2: b"tail"}
+    sent = {
+        n: s3.upload_part(Bucket=BUCKET, Key="mp", UploadId=upload, PartNumber=n, Body=b, ChecksumAlgorithm="CRC32")
+        for n, b in bodies.items()
+    }
+    parts = [{"PartNumber": n, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]} for n, r in sent.items()]
+    done = _complete(s3, "mp", upload, parts)
+    assert done["ChecksumCRC32"].endswith("-2")
+    for number in (1, 2):
+        got = s3.get_object(Bucket=BUCKET, Key="mp", PartNumber=number, ChecksumMode="ENABLED")
+        assert (got["ChecksumCRC32"], got["ChecksumType"]) == (sent[number]["ChecksumCRC32"], "COMPOSITE")
+        assert got["Body"].read() == bodies[number]
+    whole = s3.get_object(Bucket=BUCKET, Key="mp", ChecksumMode="ENABLED")
+    assert whole["ChecksumCRC32"] == done["ChecksumCRC32"]

@@ -51,6 +51,8 @@ class StoredObject:
     version_id: str | None = None
     delete_marker: bool = False
     parts: tuple[int, ...] = ()
+    # A composite upload's part checksums (algorithm -> value per part), for GET ?partNumber=N.
+    part_checksums: tuple[Mapping[str, str], ...] = ()
     visible_at: datetime | None = None  # None: visible from its receipt
 
     @property
@@ -81,6 +83,7 @@ class StoredObject:
             version_id=version_id,
             delete_marker=self.delete_marker,
             parts=self.parts,
+            part_checksums=self.part_checksums,
             visible_at=visible_at,
         )
 

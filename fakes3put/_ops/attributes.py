@@ -61,6 +61,7 @@ def new_version(
     owner: str | None,
     checksums: Mapping[str, str],
     parts: tuple[int, ...] = (),
+    part_checksums: tuple[Mapping[str, str], ...] = (),
 ) -> StoredObject:
     """The object version a write creates: its bytes plus what the request said about it."""
     return StoredObject(
@@ -79,6 +80,7 @@ def new_version(
         checksums=checksums or EMPTY,
         owner=owner,
         parts=parts,
+        part_checksums=part_checksums,
     )
 
 

@@ -276,6 +276,7 @@ def _assembled(
         owner=access.object_owner(bucket, ctx.who, upload.attributes.acl),
         checksums=checksums,
         parts=tuple(part.size for part in parts),
+        part_checksums=tuple(part.checksums for part in parts) if upload.checksum_type == "COMPOSITE" else (),
     )
 
 

@@ -99,6 +99,13 @@ def _read(ctx: OperationContext, *, with_body: bool) -> Response:
     # of every byte, which includes partNumber=1 of a plain object (LocalStack's AWS snapshot
     # get-obj-no-multipart) and a range over the whole object, when the checksum is full-object.
     headers = object_headers(obj, with_checksums=wants_checksums and _reads_whole(obj, window))
+    if wants_checksums and obj.part_checksums and ctx.request.has_query("partNumber"):
+        # A composite upload's part read carries that part's own checksum (LocalStack's AWS
+        # snapshot test_get_object_part_checksum[COMPOSITE]).
+        number = part_number(ctx.request.query_value("partNumber"))
+        for algorithm, value in obj.part_checksums[number - 1].items():
+            headers[_checksums.header_name(algorithm)] = value
+            headers["x-amz-checksum-type"] = "COMPOSITE"
     if with_body and obj.tagging:
         headers["x-amz-tagging-count"] = str(len([t for t in obj.tagging.split("&") if t]))
     headers.update(overrides)

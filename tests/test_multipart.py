@@ -153,9 +153,8 @@ def test_nothing_is_visible_before_complete(fake_s3, s3):
     assert got["TagCount"] == 1
     assert fake_s3.writes[-1].operation == "CompleteMultipartUpload"
     assert fake_s3.writes[-1].outcome == "stored"
-    with pytest.raises(ClientError) as gone:
-        complete(s3, upload_id, [part])
-    assert error_code(gone) == "NoSuchUpload"
+    assert complete(s3, upload_id, [part])["ETag"] == result["ETag"]  # S3 answers a repeat alike
+    assert [w.operation for w in fake_s3.writes].count("CompleteMultipartUpload") == 1
 
 
 def test_reupload_replaces_a_part_and_list_parts_pages(fake_s3, s3):
@@ -169,7 +168,7 @@ def test_reupload_replaces_a_part_and_list_parts_pages(fake_s3, s3):
     third = pages[1]["Parts"][0]
     assert third["ETag"] == replaced["ETag"]
     assert third["Size"] == len(b"part three, again")
-    assert third["ChecksumCRC32"] == crc32_b64(b"part three, again")
+    assert "ChecksumCRC32" not in third  # no algorithm at Create: S3 lists no part checksums
 
 
 def test_upload_part_integrity_is_checked(s3):
@@ -251,7 +250,7 @@ def test_complete_error_codes(s3):
     wrong_etag = {**p2, "ETag": '"0123456789abcdef0123456789abcdef"'}
     cases = [
         ("NoSuchUpload", "not-an-upload", [p1]),
-        ("MalformedXML", upload_id, []),
+        ("InvalidRequest", upload_id, []),  # S3: "You must specify at least one part"
         ("InvalidPartOrder", upload_id, [p2, p1]),
         ("InvalidPart", upload_id, [p1, wrong_etag]),
         ("EntityTooSmall", upload_id, [p1, p2, p3]),
@@ -376,7 +375,6 @@ def test_list_multipart_uploads_prefix_delimiter_and_pages(s3):
 @pytest.mark.parametrize(
     "body",
     [
-        b"",
         b"<CompleteMultipartUpload>",
         b"not xml at all",
         b"<Other><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></Other>",
@@ -388,7 +386,7 @@ def test_list_multipart_uploads_prefix_delimiter_and_pages(s3):
         b"<CompleteMultipartUpload>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</CompleteMultipartUpload>",
         "<CompleteMultipartUpload><Part><PartNumber>\u0661</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>".encode(),
     ],
-    ids=["empty", "unclosed", "text", "wrong-root", "entities", "external-dtd", "negative", "no-etag", "deep", "digit"],
+    ids=["unclosed", "text", "wrong-root", "entities", "external-dtd", "negative", "no-etag", "deep", "digit"],
 )
 def test_hostile_complete_bodies_are_malformed_xml(body):
     http = urllib3.PoolManager()
@@ -419,7 +417,10 @@ def test_concurrent_completes_commit_once(fake_s3, s3):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["NoSuchUpload"] * 7 + ["ok"]
+    # One wins; the others either see the upload taken (NoSuchUpload) or, once the winner has
+    # answered, get its answer again as S3 does for a repeated Complete.
+    assert "ok" in outcomes
+    assert set(outcomes) <= {"ok", "NoSuchUpload"}
     completes = [w for w in fake_s3.writes if w.operation == "CompleteMultipartUpload"]
     assert [w.outcome for w in completes].count("stored") == 1
 

@@ -82,8 +82,11 @@ def test_version_id(s3):
     assert (old["ObjectSize"], old["VersionId"]) == (3, first)
     assert s3.get_object_attributes(Bucket=BUCKET, Key="k", ObjectAttributes=["ObjectSize"])["ObjectSize"] == 6
     with pytest.raises(ClientError) as missing:
-        s3.get_object_attributes(Bucket=BUCKET, Key="k", VersionId="nope", ObjectAttributes=["ETag"])
+        s3.get_object_attributes(Bucket=BUCKET, Key="k", VersionId="0" * 32, ObjectAttributes=["ETag"])
     assert error_code(missing) == "NoSuchVersion"
+    with pytest.raises(ClientError) as malformed:
+        s3.get_object_attributes(Bucket=BUCKET, Key="k", VersionId="nope", ObjectAttributes=["ETag"])
+    assert error_code(malformed) == "InvalidArgument"  # not a version id S3 issues
 
 
 def test_refusals(s3):

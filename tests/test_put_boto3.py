@@ -61,8 +61,10 @@ def test_when_required_sends_no_checksum(fake_s3):
     s3 = make_client(fake_s3, request_checksum_calculation="when_required")
     s3.create_bucket(Bucket="bkt")
     response = s3.put_object(Bucket="bkt", Key="k", Body=b"x" * 10)
-    assert fake_s3.buckets["bkt"]["k"].checksums == {}
+    # S3 then stores its own default, CRC64NVME, and says so.
+    assert list(fake_s3.buckets["bkt"]["k"].checksums) == ["CRC64NVME"]
     assert "ChecksumCRC32" not in response
+    assert "ChecksumCRC64NVME" in response
 
 
 def test_stored_headers_round_trip(fake_s3):

@@ -65,8 +65,11 @@ def test_version_id_targets_one_version(s3):
     assert s3.delete_object_tagging(Bucket=BUCKET, Key="v", VersionId=first)["VersionId"] == first
     assert s3.get_object_tagging(Bucket=BUCKET, Key="v", VersionId=first)["TagSet"] == []
     with pytest.raises(ClientError) as missing:
-        s3.get_object_tagging(Bucket=BUCKET, Key="v", VersionId="nope")
+        s3.get_object_tagging(Bucket=BUCKET, Key="v", VersionId="0" * 32)
     assert error_code(missing) == "NoSuchVersion"
+    with pytest.raises(ClientError) as malformed:
+        s3.get_object_tagging(Bucket=BUCKET, Key="v", VersionId="nope")
+    assert error_code(malformed) == "InvalidArgument"  # not a version id S3 issues
 
 
 @pytest.mark.parametrize(

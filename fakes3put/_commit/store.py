@@ -75,6 +75,7 @@ class StoredObject:
     version_id: str | None = None
     delete_marker: bool = False
     parts: tuple[int, ...] = ()
+    # A composite upload's part checksums (algorithm -> value per part), for GET ?partNumber=N.
     visible_at: datetime | None = None  # None: visible from its receipt
     part_checksums: tuple[Mapping[str, str], ...] = ()  # per part of a multipart object, when it had checksums
 
@@ -115,8 +116,8 @@ class StoredObject:
             version_id=version_id,
             delete_marker=self.delete_marker,
             parts=self.parts,
-            visible_at=visible_at,
             part_checksums=self.part_checksums,
+            visible_at=visible_at,
         )
 
     @property

@@ -44,6 +44,18 @@ class Upload:
     checksum_algorithm: str | None = None  # chosen at CreateMultipartUpload
     checksum_type: str | None = None  # "COMPOSITE" or "FULL_OBJECT" when an algorithm was chosen
     parts: dict[int, Part] = field(default_factory=dict)
+    began_at_receipt: int = 0  # the sequencer's receipt count at CreateMultipartUpload
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A completed upload's answer, replayed to a Complete that repeats it exactly."""
+
+    bucket: str
+    key: str
+    parts: tuple[tuple[int, str], ...]  # (number, unquoted ETag) as the Complete listed them
+    headers: Mapping[str, str]
+    body: bytes
 
 
 def composite_checksum(algorithm: str, part_values: Sequence[str]) -> str:
@@ -69,10 +81,23 @@ class Uploads:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.by_id: dict[str, Upload] = {}
+        # S3 answers a repeated Complete (a retry after a lost acknowledgement) with the same
+        # result; kept for the fake's lifetime, since S3 documents no fixed window.
+        self.completed: dict[str, Completed] = {}
 
     def reset(self) -> None:
         with self.lock:
             self.by_id.clear()
+            self.completed.clear()
+
+    def remember_completed(self, upload_id: str, completed: Completed) -> None:
+        with self.lock:
+            self.completed[upload_id] = completed
+
+    def completed_as(self, upload_id: str, bucket: str, key: str) -> Completed | None:
+        with self.lock:
+            done = self.completed.get(upload_id)
+            return done if done is not None and (done.bucket, done.key) == (bucket, key) else None
 
     def start(self, upload: Upload) -> None:
         with self.lock:
@@ -113,3 +138,5 @@ class Uploads:
         with self.lock:
             for upload_id in [i for i, u in self.by_id.items() if u.bucket == bucket]:
                 del self.by_id[upload_id]
+            for upload_id in [i for i, c in self.completed.items() if c.bucket == bucket]:
+                del self.completed[upload_id]

@@ -60,6 +60,9 @@ class Condition:
 
     if_match: str | None = None
     if_none_match: bool = False
+    # CompleteMultipartUpload: the receipt count when its upload began. An If-None-Match: *
+    # Complete whose key was changed since then and is now absent is S3's 409.
+    upload_began: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

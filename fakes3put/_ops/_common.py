@@ -3,6 +3,7 @@ the sequencer, and the XML pieces several answers carry."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from fakes3put._commit.store import Bucket, Store, StoredObject
@@ -81,11 +82,26 @@ def write_condition(ctx: OperationContext) -> Condition | None:
     headers = ctx.request.headers
     if_none_match = headers.get("if-none-match")
     if_match = headers.get("if-match")
+    # S3's answers (LocalStack's AWS snapshots put-obj-both-precondition, copy-obj-both,
+    # put-obj-if-match-star-value): both headers at once, If-Match: *, or an ETag in
+    # If-None-Match are 501, both-at-once checked first.
+    if if_none_match is not None and if_match is not None:
+        raise S3Error(
+            "NotImplemented",
+            extra={"Header": "If-Match,If-None-Match"},
+            hint="S3 takes either If-Match or If-None-Match on a write, not both",
+        )
     if if_none_match is not None and if_none_match.strip() != "*":
         raise S3Error(
             "NotImplemented",
             extra={"Header": "If-None-Match"},
             hint="S3 supports only If-None-Match: * on writes",
+        )
+    if if_match is not None and if_match.strip() == "*":
+        raise S3Error(
+            "NotImplemented",
+            extra={"Header": "If-Match"},
+            hint="S3 takes only an ETag in If-Match on a write, not *",
         )
     if if_none_match is None and if_match is None:
         return None
@@ -138,6 +154,22 @@ def requested_version(ctx: OperationContext) -> str | None:
     if not version_id:
         raise S3Error("InvalidArgument", "Version id cannot be the empty string", extra={"ArgumentName": "versionId"})
     return version_id
+
+
+_FAKE_VERSION_ID = re.compile(r"[0-9a-f]{32}")  # the form of every version id this fake issues
+
+
+def check_version_form(bucket: Bucket, version_id: str) -> None:
+    """S3's 400 for a version id that cannot name a version (LocalStack's AWS snapshots
+    get-obj-with-version, delete-nonexistent-object-versionid, delete-with-bad-version): any id
+    but "null" on a never-versioned bucket, and on a versioned one an id not of the issued form."""
+    if version_id == "null" or (bucket.versioning is not None and _FAKE_VERSION_ID.fullmatch(version_id)):
+        return
+    raise S3Error(
+        "InvalidArgument",
+        "Invalid version id specified",
+        extra={"ArgumentName": "versionId", "ArgumentValue": version_id},
+    )
 
 
 def no_such_version(key: str, version_id: str) -> S3Error:

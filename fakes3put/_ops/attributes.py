@@ -19,6 +19,7 @@ STORED_HEADERS = (
     "expires",
     "x-amz-website-redirect-location",
 )
+# OUTPOSTS is refused for a regional bucket (LocalStack's AWS snapshot put-object-outposts).
 STORAGE_CLASSES = frozenset(
     {
         "STANDARD",
@@ -28,7 +29,6 @@ STORAGE_CLASSES = frozenset(
         "INTELLIGENT_TIERING",
         "GLACIER",
         "DEEP_ARCHIVE",
-        "OUTPOSTS",
         "GLACIER_IR",
         "SNOW",
         "EXPRESS_ONEZONE",
@@ -73,9 +73,15 @@ def new_version(
 
 
 def stored_content_encoding(value: str | None) -> str | None:
-    """Content-Encoding without the aws-chunked token (it describes the transfer, not the object)."""
-    tokens = [t.strip() for t in (value or "").split(",") if t.strip() and t.strip().lower() != "aws-chunked"]
-    return ",".join(tokens) or None
+    """Content-Encoding without the aws-chunked token (it describes the transfer, not the object);
+    the rest stays exactly as sent ("deflate, gzip" keeps its space)."""
+    if value is None:
+        return None
+    pieces = value.split(",")
+    kept = [piece for piece in pieces if piece.strip().lower() != "aws-chunked"]
+    if len(kept) == len(pieces):
+        return value or None
+    return ",".join(kept).strip() or None
 
 
 def requested_attributes(headers: Headers, bucket: Bucket) -> ObjectAttributes:

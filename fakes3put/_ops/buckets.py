@@ -69,14 +69,29 @@ def create_bucket(ctx: OperationContext) -> Response:
         store.add_bucket(bucket)
 
     ctx.sequencer.change_buckets(apply)
-    return Response(200, {"Location": f"/{name}"})
+    # S3's headers (LocalStack's AWS snapshot test_create_bucket_head_bucket): a bucket created
+    # with a LocationConstraint is located by its virtual-hosted URL, and the ARN is named.
+    location = f"http://{name}.s3.amazonaws.com/" if constraint is not None else f"/{name}"
+    return Response(200, {"Location": location, "x-amz-bucket-arn": _arn(name)})
+
+
+def _arn(name: str) -> str:
+    return f"arn:aws:s3:::{name}"
 
 
 def head_bucket(ctx: OperationContext) -> Response:
     bucket = existing_bucket(ctx)
     if not access.can_read(bucket, ctx.who):
         raise S3Error("AccessDenied")
-    return Response(200, {"x-amz-bucket-region": bucket.region})
+    return Response(
+        200,
+        {
+            "Content-Type": "application/xml",
+            "x-amz-access-point-alias": "false",
+            "x-amz-bucket-arn": _arn(bucket.name),
+            "x-amz-bucket-region": bucket.region,
+        },
+    )
 
 
 def get_bucket_location(ctx: OperationContext) -> Response:

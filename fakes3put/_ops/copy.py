@@ -57,7 +57,10 @@ def copy_object(ctx: OperationContext) -> Response:
     if tagging_directive == "COPY":
         requested = replace(requested, tagging=src.tagging)
     # Algorithms: the one asked for, else the source's; always computed afresh over the whole copy.
+    # A source without one gets S3's default, CRC64NVME (when the checksums extra is installed).
     algorithms = [algorithm] if algorithm is not None else list(src.checksums)
+    if not algorithms and (default := _checksums.default_algorithm()) is not None:
+        algorithms = [default]
     obj = new_version(
         requested,
         bucket=bucket.name,

@@ -73,7 +73,7 @@ def source_object(ctx: OperationContext, source: CopySource) -> StoredObject:
         obj = visible
     if not access.can_read_object(bucket, obj, ctx.who):
         raise denied_read(ctx, bucket.name, source.key)
-    failure = Preconditions.from_headers(ctx.request.headers, "x-amz-copy-source-").failure(obj)
+    failure = Preconditions.from_headers(ctx.request.headers, "x-amz-copy-source-").failure(obj, ctx.now)
     if failure is not None:
         # A copy has nothing to answer "not modified" with: both kinds of failure are 412.
         raise S3Error("PreconditionFailed", extra={"Condition": failure[1]})
@@ -125,7 +125,7 @@ class Preconditions:
             headers.get(f"{prefix}if-unmodified-since"),
         )
 
-    def failure(self, obj: StoredObject) -> tuple[int, str] | None:
+    def failure(self, obj: StoredObject, now: datetime) -> tuple[int, str] | None:
         """(412 or 304, the deciding header) if the validators stop the request, else None.
 
         RFC 7232 section 6 order, which S3 documents: a passing If-Match makes S3 skip
@@ -140,7 +140,8 @@ class Preconditions:
         if self.if_none_match is not None:
             if etag_matches(self.if_none_match, obj.etag):
                 return 304, f"{self.prefix}If-None-Match"
-        elif (since := _http_date(self.if_modified_since)) is not None and modified <= since:
+        # An If-Modified-Since after now is ignored (RFC 7232 section 3.3): S3 answers 200.
+        elif (since := _http_date(self.if_modified_since)) is not None and since <= now and modified <= since:
             return 304, f"{self.prefix}If-Modified-Since"
         return None
 

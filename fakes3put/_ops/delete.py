@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from fakes3put._commit.store import Bucket, Store
 from fakes3put._commit.writes import Condition, Mutation, Submitted
 from fakes3put._ops import access, integrity
-from fakes3put._ops._common import MAX_KEY_BYTES, existing_bucket, requested_version, writable_bucket
+from fakes3put._ops._common import (
+    MAX_KEY_BYTES,
+    check_version_form,
+    existing_bucket,
+    find_version,
+    no_such_version,
+    requested_version,
+    writable_bucket,
+)
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
@@ -81,6 +89,8 @@ def _if_match(ctx: OperationContext) -> Condition | None:
 def delete_object(ctx: OperationContext) -> Response:
     bucket = writable_bucket(ctx)
     version_id = requested_version(ctx)
+    if version_id is not None:
+        check_version_form(bucket, version_id)
     mutation, removes_marker = _deletion(
         ctx, bucket, ctx.request.key, version_id, _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
     )
@@ -122,6 +132,11 @@ def delete_objects(ctx: OperationContext) -> Response:
         if len(target.key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
             entries.append((target, None, False, S3Error("KeyTooLongError")))
             continue
+        if target.version_id is not None and find_version(bucket, target.key, target.version_id, ctx.now) is None:
+            # S3 lists an unknown version as NoSuchVersion (LocalStack's AWS snapshot
+            # delete-object-wrong-version-id), where DeleteObject answers 400 for its form.
+            entries.append((target, None, False, no_such_version(target.key, target.version_id)))
+            continue
         condition = Condition(if_match=target.etag) if target.etag is not None else None
         mutation, removes_marker = _deletion(
             ctx, bucket, target.key, target.version_id, condition, sent=sent, operation="DeleteObjects"
@@ -141,7 +156,7 @@ def delete_objects(ctx: OperationContext) -> Response:
 
 
 def _quiet(root: Element) -> bool:
-    text = (root.text_of("Quiet") or "false").lower()
+    text = (root.token_of("Quiet") or "false").lower()
     if text not in ("true", "false"):
         raise S3Error("MalformedXML", hint=f"<Quiet> must be true or false, not {text!r}")
     return text == "true"
@@ -158,7 +173,7 @@ def _targets(root: Element) -> list[_Target]:
         key = element.text_of("Key")
         if not key:
             raise S3Error("MalformedXML", hint="every <Object> needs a non-empty <Key>")
-        targets.append(_Target(key, element.text_of("VersionId") or None, element.text_of("ETag") or None))
+        targets.append(_Target(key, element.token_of("VersionId") or None, element.token_of("ETag") or None))
     return targets
 
 

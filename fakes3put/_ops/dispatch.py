@@ -10,6 +10,7 @@ from fakes3put._ops import (
     acl,
     buckets,
     copy,
+    cors,
     delete,
     listing,
     multipart,
@@ -101,6 +102,8 @@ OPERATIONS = _operations(
     Operation("PostObject", post_object.post_object, mutating=True, document_limit=POST_OBJECT_LIMIT),
     Operation("PutObjectAcl", acl.put_object_acl),
     Operation("GetObjectAcl", acl.get_object_acl),
+    Operation("OPTIONSObject", cors.preflight),
+    Operation("OPTIONSBucket", cors.preflight),
 )
 # Operations that change the store; they go in the write log, accepted or rejected.
 MUTATING = frozenset(name for name, operation in OPERATIONS.items() if operation.mutating)

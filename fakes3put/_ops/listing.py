@@ -52,7 +52,9 @@ def encoder(ctx: OperationContext) -> tuple[Encode, str]:
             extra={"ArgumentName": "encoding-type", "ArgumentValue": value},
         )
     # botocore decodes with unquote_plus: a literal '+' must travel as %2B, a space as '+'.
-    return (lambda text: quote_plus(text, safe="")), xml_element("EncodingType", "url")
+    # Real S3 leaves '/' as is in every encoded element (measured: brekkylab/backlot#178,
+    # ceph/s3-tests#478), so a Delimiter '/' comes back '/'.
+    return (lambda text: quote_plus(text, safe="/")), xml_element("EncodingType", "url")
 
 
 @dataclass(slots=True)
@@ -252,7 +254,9 @@ def list_objects_v2(ctx: OperationContext) -> Response:
         + xml_element("IsTruncated", _bool(page.truncated))
         + (xml_element("ContinuationToken", token) if token is not None else "")
         + (xml_element("NextContinuationToken", _token_for(last[0])) if page.truncated and last else "")
-        + _optional("StartAfter", start_after, encode)
+        # S3 leaves StartAfter out once a continuation token decides the page (LocalStack's
+        # AWS snapshot list-objects-start-after-token).
+        + (_optional("StartAfter", start_after, encode) if token is None else "")
         + "".join(_contents(obj, encode, with_owner=with_owner) for obj in page.entries)
         + prefixes_xml(page, encode)
     )
@@ -298,7 +302,8 @@ def _token_marker(token: str | None) -> str:
         raise S3Error(
             "InvalidArgument",
             "The continuation token provided is incorrect",
-            extra={"ArgumentName": "continuation-token", "ArgumentValue": token or ""},
+            # An empty token's error names the argument only (LocalStack's AWS snapshot exc-continuation-token).
+            extra={"ArgumentName": "continuation-token", **({"ArgumentValue": token} if token else {})},
         ) from None
 
 
@@ -405,8 +410,10 @@ def list_multipart_uploads(ctx: OperationContext) -> Response:
     items = [(u.key, u) for u in _after_markers(uploads, key_marker, id_marker)]
     page = paginate(items, prefix=prefix, delimiter=delimiter, marker=key_marker or None, limit=limit)
     last = page.last
-    next_key = last[0] if page.truncated and last else ""
-    next_id = last[1].upload_id if page.truncated and last and last[1] is not None else ""
+    # S3 names the last upload listed even on the final page, and sends Prefix only when asked
+    # (LocalStack's AWS snapshot list-multiparts).
+    next_key = last[0] if last else ""
+    next_id = last[1].upload_id if last and last[1] is not None else ""
     inner = (
         xml_element("Bucket", bucket.name)
         + xml_element("KeyMarker", encode(key_marker))
@@ -414,7 +421,7 @@ def list_multipart_uploads(ctx: OperationContext) -> Response:
         + xml_element("NextKeyMarker", encode(next_key))
         + xml_element("NextUploadIdMarker", next_id)
         + (xml_element("Delimiter", encode(delimiter)) if delimiter else "")
-        + xml_element("Prefix", encode(prefix))
+        + (xml_element("Prefix", encode(prefix)) if prefix else "")
         + encoding_element
         + xml_element("MaxUploads", str(limit))
         + xml_element("IsTruncated", _bool(page.truncated))

@@ -7,13 +7,14 @@ writes (If-None-Match / If-Match on Complete) behave as they do for PutObject.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fakes3put._commit.store import Bucket, StoredObject
-from fakes3put._commit.uploads import Part, Upload, composite_checksum, multipart_etag, new_upload_id
+from fakes3put._commit.uploads import Completed, Part, Upload, composite_checksum, multipart_etag, new_upload_id
 from fakes3put._commit.writes import WriteRecord
 from fakes3put._ops import access, integrity
 from fakes3put._ops._common import (
@@ -32,7 +33,7 @@ from fakes3put._ops._common import (
 from fakes3put._ops.attributes import new_version, requested_attributes
 from fakes3put._ops.context import OperationContext, RequestContext
 from fakes3put._ops.copy_source import checksum_algorithm, checksum_elements, parse_copy_source, source_object
-from fakes3put._ops.xmlbody import Element, parse
+from fakes3put._ops.xmlbody import parse
 from fakes3put._wire import checksums as _checksums
 from fakes3put._wire.parse import parse_uint
 from fakes3put._wire.response import XML_CONTENT_TYPE, Response, xml_document, xml_element
@@ -62,6 +63,7 @@ def create_multipart_upload(ctx: OperationContext) -> Response:
         attributes=attributes,
         checksum_algorithm=algorithm,
         checksum_type=kind,
+        began_at_receipt=ctx.sequencer.received_total,
     )
     ctx.uploads.start(upload)
     headers = {**_XML, **_SSE}
@@ -210,9 +212,11 @@ class _Listed:
 def complete_multipart_upload(ctx: OperationContext) -> Response:
     # The order of checks is the one reference section 9.5 gives for S3.
     bucket = writable_bucket(ctx)
+    if (repeat := _repeated_complete(ctx)) is not None:
+        return repeat
     upload = _upload(ctx)
-    listed = _listed_parts(parse(ctx.payload.data, "CompleteMultipartUpload"))
-    _check_order(listed)
+    listed = _listed_parts(ctx.payload.data)
+    _check_order(upload, listed)
     parts = _matching_parts(upload, listed)
     _check_sizes(parts)
     obj = _assembled(ctx, bucket, upload, parts, _object_checksums(ctx, upload, parts, listed))
@@ -226,7 +230,36 @@ def complete_multipart_upload(ctx: OperationContext) -> Response:
         + xml_element("ETag", obj.etag)
         + checksum_elements(obj.checksums)
     )
-    return Response(200, headers, xml_document("CompleteMultipartUploadResult", inner))
+    answer = Response(200, headers, xml_document("CompleteMultipartUploadResult", inner))
+    done = Completed(bucket.name, obj.key, _listed_signature(listed), dict(headers), answer.body)
+    ctx.uploads.remember_completed(upload.upload_id, done)
+    return answer
+
+
+def _listed_signature(listed: Sequence[_Listed]) -> tuple[tuple[int, str], ...]:
+    return tuple((entry.number, entry.etag.strip('"')) for entry in listed)
+
+
+def _repeated_complete(ctx: OperationContext) -> Response | None:
+    """The first answer again, for the same Complete repeated after it succeeded.
+
+    Real S3 answers a repeated Complete with 200 and the same result (shown against AWS in
+    adobe/S3Mock#2586 and minio/minio#13318); clients retry after a lost acknowledgement.
+    A different part list, or an aborted upload, stays NoSuchUpload.
+    """
+    upload_id = ctx.request.query_value("uploadId") or ""
+    if ctx.uploads.get(upload_id, ctx.request.bucket, ctx.request.key) is not None:
+        return None
+    done = ctx.uploads.completed_as(upload_id, ctx.request.bucket, ctx.request.key)
+    if done is None:
+        return None
+    try:
+        same = _listed_signature(_listed_parts(ctx.payload.data)) == done.parts
+    except S3Error:
+        same = False
+    if not same:
+        raise S3Error("NoSuchUpload", extra={"UploadId": upload_id}, hint="completed with another part list")
+    return Response(200, dict(done.headers), done.body)
 
 
 def _assembled(
@@ -250,6 +283,8 @@ def _assembled(
 def _commit(ctx: OperationContext, bucket: Bucket, upload: Upload, obj: StoredObject) -> WriteRecord:
     """Claim the upload (one Complete wins) and hand the object to the sequencer."""
     condition = write_condition(ctx)
+    if condition is not None:
+        condition = dataclasses.replace(condition, upload_began=upload.began_at_receipt)
     claimed = ctx.uploads.take(upload.upload_id)
     if claimed is None:  # a concurrent Complete or Abort won
         raise S3Error("NoSuchUpload", extra={"UploadId": upload.upload_id})
@@ -263,28 +298,33 @@ def _commit(ctx: OperationContext, bucket: Bucket, upload: Upload, obj: StoredOb
         raise
 
 
-def _listed_parts(root: Element) -> list[_Listed]:
-    elements = root.all("Part")
-    if not elements or len(elements) > MAX_PART_NUMBER:
+def _listed_parts(body: bytes) -> list[_Listed]:
+    # S3 answers a Complete without a body (boto3 sends none when no parts are given) with
+    # InvalidRequest, not MalformedXML: LocalStack's AWS snapshot "complete-exc-no-parts".
+    elements = parse(body, "CompleteMultipartUpload").all("Part") if body.strip() else []
+    if not elements:
+        raise S3Error("InvalidRequest", "You must specify at least one part")
+    if len(elements) > MAX_PART_NUMBER:
         raise S3Error("MalformedXML", hint=f"Complete must list 1 to {MAX_PART_NUMBER} parts, got {len(elements)}")
     listed = []
     for element in elements:
-        number = element.text_of("PartNumber") or ""
-        etag = element.text_of("ETag") or ""
+        number = element.token_of("PartNumber") or ""
+        etag = element.token_of("ETag") or ""
         if not (number.isascii() and number.isdigit() and len(number) <= 9) or not etag:
             raise S3Error("MalformedXML", hint="every <Part> needs a numeric <PartNumber> and an <ETag>")
         checksums = {
-            name: value for name in _checksums.ALGORITHMS if (value := element.text_of(f"Checksum{name}")) is not None
+            name: value for name in _checksums.ALGORITHMS if (value := element.token_of(f"Checksum{name}")) is not None
         }
         listed.append(_Listed(int(number), etag, checksums))
     return listed
 
 
-def _check_order(listed: Sequence[_Listed]) -> None:
+def _check_order(upload: Upload, listed: Sequence[_Listed]) -> None:
     for previous, current in itertools.pairwise(listed):
         if current.number <= previous.number:
             raise S3Error(
                 "InvalidPartOrder",
+                extra={"UploadId": upload.upload_id},
                 hint=f"part {current.number} follows part {previous.number}; parts must be strictly ascending",
             )
 
@@ -305,7 +345,8 @@ def _matching_parts(upload: Upload, listed: Sequence[_Listed]) -> list[Part]:
 def _invalid_part(upload: Upload, entry: _Listed, why: str) -> S3Error:
     return S3Error(
         "InvalidPart",
-        extra={"UploadId": upload.upload_id, "PartNumber": str(entry.number), "ETag": entry.etag},
+        # S3 echoes the ETag without its quotes (LocalStack's AWS snapshots of InvalidPart).
+        extra={"UploadId": upload.upload_id, "PartNumber": str(entry.number), "ETag": entry.etag.strip('"')},
         hint=f"part {entry.number} {why}",
     )
 
@@ -329,7 +370,10 @@ def _object_checksums(
 ) -> dict[str, str]:
     algorithm = upload.checksum_algorithm
     if algorithm is None:
-        return {}
+        # An upload created without an algorithm ends, on S3, with a full-object CRC64NVME.
+        algorithm = _checksums.default_algorithm()
+        if algorithm is None:
+            return {}
     if upload.checksum_type == "COMPOSITE":
         for entry in listed:
             if algorithm not in entry.checksums:
@@ -406,7 +450,9 @@ def list_parts(ctx: OperationContext) -> Response:
         + xml_element("LastModified", iso_time(part.last_modified))
         + xml_element("ETag", part.etag)
         + xml_element("Size", str(part.size))
-        + checksum_elements(part.checksums, with_type=False)
+        # Part checksums only for an upload created with an algorithm, as S3 lists them (LocalStack's
+        # AWS snapshot list-parts-empty-marker: boto3's per-part CRC32 is not listed).
+        + (checksum_elements(part.checksums, with_type=False) if upload.checksum_algorithm else "")
         + "</Part>"
         for part in (upload.parts[number] for number in page)
     )

@@ -20,7 +20,7 @@ def put_object(ctx: OperationContext) -> Response:
     attributes = requested_attributes(ctx.request.headers, bucket)
     condition = write_condition(ctx)
     body = integrity.verify(ctx.request, ctx.payload)
-    checksums = {body.checksum_algorithm: body.checksum} if body.checksum_algorithm and body.checksum else {}
+    checksums = body.stored_checksums()
     obj = new_version(
         attributes,
         bucket=bucket.name,
@@ -32,7 +32,9 @@ def put_object(ctx: OperationContext) -> Response:
         checksums=checksums,
     )
     record = submit_version(ctx, bucket, obj, "PutObject", condition)
-    response_headers = {"ETag": obj.etag, "x-amz-server-side-encryption": "AES256", **version_headers(record, bucket)}
+    response_headers = {"ETag": obj.etag, "x-amz-server-side-encryption": "AES256"}
+    if bucket.versioning != "Suspended":  # S3 names no version for a put into a suspended bucket
+        response_headers.update(version_headers(record, bucket))
     for algorithm, value in checksums.items():
         response_headers[_checksums.header_name(algorithm)] = value
         response_headers["x-amz-checksum-type"] = "FULL_OBJECT"

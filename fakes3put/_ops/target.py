@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access
-from fakes3put._ops._common import existing_bucket, find_version, no_such_version, requested_version
+from fakes3put._ops._common import (
+    check_version_form,
+    existing_bucket,
+    find_version,
+    no_such_version,
+    requested_version,
+)
 from fakes3put._ops.context import OperationContext
 from fakes3put._ops.copy_source import denied_read
 from fakes3put.errors import S3Error
@@ -19,6 +25,7 @@ def requested_object(ctx: OperationContext, bucket: Bucket) -> StoredObject:
     key = ctx.request.key
     version_id = requested_version(ctx)
     if version_id is not None:
+        check_version_form(bucket, version_id)
         obj = find_version(bucket, key, version_id, ctx.now)
         if obj is None:
             raise no_such_version(key, version_id)

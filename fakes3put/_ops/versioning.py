@@ -26,17 +26,20 @@ def put_bucket_versioning(ctx: OperationContext) -> Response:
     bucket = _owned_bucket(ctx)
     integrity.verify(ctx.request, ctx.payload)  # a Content-MD5 or checksum, if sent, must hold
     root = parse(ctx.payload.data, "VersioningConfiguration")
-    status = root.text_of("Status")
+    status = root.token_of("Status")
     if status is not None and not is_versioning_status(status):
         raise S3Error("MalformedXML", hint=f"<Status> must be Enabled or Suspended, not {status!r}")
-    if (root.text_of("MfaDelete") or "Disabled") != "Disabled":
+    if (root.token_of("MfaDelete") or "Disabled") != "Disabled":
         raise S3Error(
             "NotImplemented",
             "fakes3put does not implement MFA delete",
             extra={"Header": "x-amz-mfa"},
         )
     if status is None:
-        return Response(200)  # a configuration without <Status> changes nothing
+        # S3 refuses an empty configuration (LocalStack's AWS snapshot "put-versioning-empty").
+        if root.first("MfaDelete") is None:
+            raise S3Error("IllegalVersioningConfigurationException", "The Versioning element must be specified")
+        return Response(200)  # MfaDelete alone (Disabled) changes nothing
 
     def apply(_: Store) -> None:
         bucket._set_versioning(status)

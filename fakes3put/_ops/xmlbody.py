@@ -29,8 +29,14 @@ class Element:
         return next((child for child in self.children if child.name == name), None)
 
     def text_of(self, name: str) -> str | None:
+        """The child's text exactly as sent."""
         child = self.first(name)
         return child.text if child is not None else None
+
+    def token_of(self, name: str) -> str | None:
+        """The child's text without surrounding whitespace: for numbers, enums and ETags."""
+        text = self.text_of(name)
+        return text.strip() if text is not None else None
 
 
 class _Refused(Exception):
@@ -69,7 +75,9 @@ def _build(body: bytes) -> Element:
         pieces.append([])
 
     def end(_name: str) -> None:
-        stack.pop().text = "".join(pieces.pop()).strip()
+        # Verbatim: S3 deletes the key " " or "a\n" exactly as written (an object key may be
+        # any UTF-8, whitespace included); callers strip only where S3 ignores layout.
+        stack.pop().text = "".join(pieces.pop())
 
     def text(data: str) -> None:
         if pieces:

@@ -18,7 +18,12 @@ from fakes3put.errors import ChecksumUnavailableError
 # S3's algorithm name -> (header suffix, digest size in bytes)
 ALGORITHMS: dict[str, int] = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
 
+# What S3 computes and stores when a write claims no checksum (AWS "Checking object integrity":
+# "Amazon S3 ... calculates a CRC64NVME checksum ... for objects uploaded without a checksum").
+DEFAULT_ALGORITHM = "CRC64NVME"
+
 _anycrc_models: dict[str, Any] = {}
+_default_available: list[bool] = []  # filled on first use: is anycrc installed?
 
 
 def header_name(algorithm: str) -> str:
@@ -44,6 +49,19 @@ def _anycrc(model: str) -> Any:
             ) from None
         _anycrc_models[model] = anycrc.Model(model)
     return _anycrc_models[model]
+
+
+def default_algorithm() -> str | None:
+    """CRC64NVME when the ``checksums`` extra is installed; None without it, and then the fake
+    stores no default checksum rather than failing uploads that never asked for one."""
+    if not _default_available:
+        try:
+            _anycrc("CRC64-NVME")
+        except ChecksumUnavailableError:
+            _default_available.append(False)
+        else:
+            _default_available.append(True)
+    return DEFAULT_ALGORITHM if _default_available[0] else None
 
 
 def _crc32(data: bytes | memoryview) -> bytes:

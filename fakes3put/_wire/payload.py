@@ -80,7 +80,9 @@ def read_payload(headers: Headers, body: Any, *, wire_sha256: bool, limit: Limit
         blocks = _bounded(blocks, limit)
     aws_chunked = is_aws_chunked(headers)
     # For an aws-chunked body a literal x-amz-content-sha256 is the hash of the encoded stream.
-    digests = Digests(checksum_algorithm=claimed_algorithm(headers), sha256=wire_sha256 and not aws_chunked)
+    # No claim: S3 computes CRC64NVME itself, so take it in this same pass.
+    algorithm = claimed_algorithm(headers) or _checksums.default_algorithm()
+    digests = Digests(checksum_algorithm=algorithm, sha256=wire_sha256 and not aws_chunked)
     wire_hash = hashlib.sha256() if wire_sha256 and aws_chunked else None
     try:
         if aws_chunked:

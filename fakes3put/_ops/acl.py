@@ -21,7 +21,7 @@ from fakes3put._commit.store import EMPTY, Bucket, Store, StoredObject
 from fakes3put._ops import access
 from fakes3put._ops._common import ANONYMOUS_CANONICAL_ID, existing_bucket, owner_element
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.target import hidden_unless_listable, readable_object, requested_object
+from fakes3put._ops.target import readable_object, versioned_target
 from fakes3put._ops.xmlbody import Element, parse
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error
@@ -189,12 +189,6 @@ def put_object_acl(ctx: OperationContext) -> Response:
     bucket = existing_bucket(ctx)
     canned, grants = requested_policy(ctx)
 
-    def find(current: Bucket) -> StoredObject:
-        try:
-            return requested_object(ctx, current)
-        except S3Error as missing:
-            raise hidden_unless_listable(ctx, current, missing) from None
-
     def edit(obj: StoredObject) -> StoredObject:
         if not access.object_permits(bucket, obj, "WRITE_ACP", ctx.who):
             raise S3Error(
@@ -204,6 +198,6 @@ def put_object_acl(ctx: OperationContext) -> Response:
         _check_enabled(bucket, canned, grants)
         return dataclasses.replace(obj, acl=canned, grants=grants or EMPTY)
 
-    obj = ctx.sequencer.change_object(bucket, find, edit)
+    obj = ctx.sequencer.change_object(bucket, versioned_target(ctx), edit)
     headers = {"x-amz-version-id": obj.version_id} if obj.version_id is not None else {}
     return Response(200, headers)

@@ -19,7 +19,7 @@ from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access
 from fakes3put._ops._common import existing_bucket
 from fakes3put._ops.context import OperationContext
-from fakes3put._ops.target import hidden_unless_listable, readable_object, requested_object
+from fakes3put._ops.target import readable_object, versioned_target
 from fakes3put._ops.xmlbody import parse
 from fakes3put._wire.response import Response, xml_document, xml_element
 from fakes3put.errors import S3Error
@@ -75,12 +75,6 @@ def _may_change(bucket: Bucket, obj: StoredObject, who: str | None) -> bool:
 def _retag(ctx: OperationContext, tagging: str | None) -> StoredObject:
     bucket = existing_bucket(ctx)
 
-    def find(current: Bucket) -> StoredObject:
-        try:
-            return requested_object(ctx, current)
-        except S3Error as missing:
-            raise hidden_unless_listable(ctx, current, missing) from None
-
     def edit(obj: StoredObject) -> StoredObject:
         if not _may_change(bucket, obj, ctx.who):
             raise S3Error(
@@ -89,7 +83,7 @@ def _retag(ctx: OperationContext, tagging: str | None) -> StoredObject:
             )
         return dataclasses.replace(obj, tagging=tagging)
 
-    return ctx.sequencer.change_object(bucket, find, edit)
+    return ctx.sequencer.change_object(bucket, versioned_target(ctx), edit)
 
 
 def put_object_tagging(ctx: OperationContext) -> Response:

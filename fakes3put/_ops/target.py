@@ -6,6 +6,8 @@ operations on an object (tagging, ACL), which look it up again under the commit 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fakes3put._commit.store import Bucket, StoredObject
 from fakes3put._ops import access
 from fakes3put._ops._common import (
@@ -62,3 +64,15 @@ def readable_object(ctx: OperationContext, permission: str = "READ") -> tuple[Bu
     if not access.object_permits(bucket, obj, permission, ctx.who):
         raise denied_read(ctx, bucket.name, ctx.request.key)
     return bucket, obj
+
+
+def versioned_target(ctx: OperationContext) -> Callable[[Bucket], StoredObject]:
+    """The version a tag or ACL change names, looked up at the commit point (in the bucket as it is then)."""
+
+    def find(current: Bucket) -> StoredObject:
+        try:
+            return requested_object(ctx, current)
+        except S3Error as missing:
+            raise hidden_unless_listable(ctx, current, missing) from None
+
+    return find

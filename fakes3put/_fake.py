@@ -309,12 +309,7 @@ class FakeS3:
             self._depth += 1
             if self._depth > 1:
                 return self
-            try:
-                interceptors.refuse_active()
-            except BaseException:
-                self._depth -= 1
-                raise
-            self._mount = Mount(
+            mount = Mount(
                 label=repr(self),
                 router=self._router,
                 state=self._state,
@@ -322,8 +317,18 @@ class FakeS3:
                 isolate_environment=self._isolate_environment,
                 environment=(self.access_key, self.secret_key, self.region),
             )
-            lifecycle.start(self._mount)
-            interceptors.guard()
+            try:
+                interceptors.refuse_active()
+                lifecycle.start(mount)
+                try:
+                    interceptors.guard()
+                except BaseException:
+                    lifecycle.stop(mount)
+                    raise
+            except BaseException:
+                self._depth -= 1  # not started: a later start() tries again instead of passing through
+                raise
+            self._mount = mount
             self._label = f"another FakeS3 (buckets at its start: {list(self.buckets)})"
             _key_owners.started(self._label, self.credentials)
         return self

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from fakes3put._wire.response import ConnectionReset, Response, error_response, 
 from fakes3put.errors import HOLD_TIMEOUT_CODE, S3Error, SimultaneousTimeoutError
 
 _ANONYMOUS = Principal(None, "anonymous")
+_FRAMING_ALLOWANCE = 64 * 1024
 _SKIPPED_HEADER = "@@@SKIP_HEADER@@@"  # urllib3.util.SKIP_HEADER: "do not send this header"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -44,7 +45,7 @@ class _Exchange:
     principal: Principal = _ANONYMOUS
     sent: int = 0
     fault: Fault | None = None
-    record: WriteRecord | None = None
+    written: list[WriteRecord] = field(default_factory=list)  # the records of the writes it submitted
 
 
 def handle(
@@ -118,8 +119,8 @@ def handle(
     fault = exchange.fault.kind if exchange.fault is not None else None
     if fault == faults.RESET_AFTER_COMMIT and error is None:
         # Stored, but the client never hears it: it sees a reset and (botocore) retries.
-        if exchange.record is not None:
-            state.sequencer.lose_acknowledgement(exchange.record)
+        for record in exchange.written:
+            state.sequencer.lose_acknowledgement(record)
         _log(state, exchange, route, method, response.status, None, fault=fault)
         raise ConnectionReset(fault)
     _log(state, exchange, route, method, response.status, error, fault=fault)
@@ -158,7 +159,7 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
         integrity.declared_length(request.headers, accept_chunked_transfer=state.settings.accept_chunked_transfer)
     if operation is None:
         raise dispatch.not_implemented(operation_name)
-    context = RequestContext(
+    admission = RequestContext(
         request=request,
         principal=authentication.principal,
         store=state.store,
@@ -171,26 +172,24 @@ def _process(state: FakeState, exchange: _Exchange, body: Any) -> Response:
     )
     if payload is None:
         if operation.admit is not None:
-            operation.admit(context)
+            operation.admit(admission)
         payload = _read(state, request, body, _object_limit(request))
     _inject_fault(state, exchange)  # after the read: a client whose own body fails never reached S3
     check_payload(authentication, payload)
-    response = operation.handler(
-        OperationContext(
-            request=request,
-            principal=context.principal,
-            store=context.store,
-            sequencer=context.sequencer,
-            settings=context.settings,
-            now=exchange.now,
-            sent=exchange.sent,
-            clock=context.clock,
-            uploads=context.uploads,
-            payload=payload,
-        )
+    context = OperationContext(
+        request=request,
+        principal=admission.principal,
+        store=admission.store,
+        sequencer=admission.sequencer,
+        settings=admission.settings,
+        now=exchange.now,
+        sent=exchange.sent,
+        clock=admission.clock,
+        uploads=admission.uploads,
+        payload=payload,
     )
-    exchange.record = state.sequencer.record_for(exchange.sent) if exchange.sent else None
-    return response
+    exchange.written = context.written
+    return operation.handler(context)
 
 
 def _authenticate(state: FakeState, exchange: _Exchange, request: S3Request, payload: Payload | None) -> Authentication:
@@ -238,18 +237,32 @@ def _document_limit(request: S3Request, limit: int) -> Limit:
     return Limit(limit, lambda: dispatch.too_big(limit))
 
 
-def _object_limit(request: S3Request) -> Limit | None:
-    """Content-Length bounds what is read: one byte more shows the body is longer than declared."""
+def _object_limit(request: S3Request) -> Limit:
+    """What bounds an object body's read: its Content-Length (one byte more shows the body is
+    longer than declared); without one, the decoded length plus room for aws-chunked framing, or
+    S3's largest object for an accepted plain chunked upload."""
     declared = parse.parse_uint(request.headers.get("content-length") or "")
-    if declared is None:
-        return None  # aws-chunked or accepted chunked transfer: the decoded length is checked after
-    return Limit(
-        declared,
-        lambda: S3Error(
-            "InvalidRequest",
-            f"The body is longer than the Content-Length header says (more than {declared} bytes).",
-        ),
-    )
+    if declared is not None:
+        return Limit(
+            declared,
+            lambda: S3Error(
+                "InvalidRequest",
+                f"The body is longer than the Content-Length header says (more than {declared} bytes).",
+            ),
+        )
+    decoded = parse.parse_uint(request.headers.get("x-amz-decoded-content-length") or "")
+    if decoded is not None:
+        # Chunk headers, signatures and trailers: an eighth of the data covers chunks down to 1 KiB.
+        framing = decoded // 8 + _FRAMING_ALLOWANCE
+        return Limit(
+            decoded + framing,
+            lambda: S3Error(
+                "IncompleteBody",
+                f"The aws-chunked body is longer than x-amz-decoded-content-length ({decoded} bytes) "
+                "and its framing allow.",
+            ),
+        )
+    return Limit(integrity.MAX_PUT_SIZE, lambda: S3Error("EntityTooLarge"))
 
 
 def _inject_fault(state: FakeState, exchange: _Exchange) -> None:

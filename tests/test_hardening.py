@@ -4,10 +4,13 @@ proxies, nesting, late imports and odd hosts. Each case once let something escap
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import tracemalloc
 
 import pytest
@@ -220,3 +223,98 @@ def test_responses_imported_after_the_fake_started_lets_s3_through():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "mocked", "b'v'"]
+
+
+# --- found in review: failed starts, lost acknowledgements, unbounded framing, short reads -------
+
+
+def test_a_start_that_fails_leaves_nothing_patched_and_can_be_retried(monkeypatch):
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    from fakes3put._transport import httpx as httpx_transport
+
+    before = HTTPConnectionPool.urlopen
+    fake = FakeS3(buckets=[BucketSpec(OPEN, acl="public-read-write")], isolate_environment=False)
+
+    def broken() -> None:
+        raise RuntimeError("cannot patch")
+
+    monkeypatch.setattr(httpx_transport, "install", broken)
+    with pytest.raises(RuntimeError, match="cannot patch"):
+        fake.start()
+    assert HTTPConnectionPool.urlopen is before
+    monkeypatch.undo()
+    with fake:
+        assert urllib3.request("PUT", f"https://{OPEN}.s3.amazonaws.com/k", body=b"x").status == 200
+    assert fake.buckets[OPEN]["k"].body == b"x"
+
+
+def test_a_half_imported_responses_does_not_stop_the_fake(monkeypatch):
+    import types
+
+    monkeypatch.setitem(sys.modules, "responses", types.ModuleType("responses"))  # another thread's import
+    with FakeS3(buckets=[BucketSpec(OPEN, acl="public-read-write")], isolate_environment=False) as fake:
+        assert urllib3.request("PUT", f"https://{OPEN}.s3.amazonaws.com/k", body=b"x").status == 200
+    assert fake.buckets[OPEN]["k"].body == b"x"
+
+
+def test_a_lost_acknowledgement_inside_a_window_is_logged_as_lost(fake):
+    fake.faults.add("reset-after-commit", operation="PutObject")
+    s3 = make_client(fake, retries={"total_max_attempts": 1})
+    with fake.simultaneous(), pytest.raises(Exception, match="Connection"):
+        s3.put_object(Bucket=OPEN, Key="k", Body=b"x")
+    assert [w.outcome for w in fake.writes] == ["lost-ack"]
+    assert fake.buckets[OPEN]["k"].body == b"x"
+
+
+def test_a_lost_acknowledgement_of_delete_objects_covers_every_key(fake):
+    s3 = make_client(fake, retries={"total_max_attempts": 1})
+    for key in ("a", "b", "c"):
+        s3.put_object(Bucket=OPEN, Key=key, Body=b"x")
+    fake.faults.add("reset-after-commit", operation="DeleteObjects")
+    with pytest.raises(Exception, match="Connection"):
+        s3.delete_objects(Bucket=OPEN, Delete={"Objects": [{"Key": k} for k in ("a", "b", "c")]})
+    assert [w.outcome for w in fake.writes if w.operation == "DeleteObjects"] == ["lost-ack"] * 3
+
+
+def test_an_aws_chunked_body_without_content_length_is_read_no_further_than_its_decoded_length_allows(fake):
+    read = [0]
+
+    def frames():
+        yield b"fffffff\r\n"  # one chunk that claims 256 MiB
+        for _ in range(200):
+            read[0] += MIB
+            yield b"\0" * MIB
+
+    headers = {
+        "Content-Encoding": "aws-chunked",
+        "x-amz-decoded-content-length": "10",
+        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    }
+    response = urllib3.PoolManager().urlopen(
+        "PUT", f"https://{OPEN}.s3.amazonaws.com/k", body=frames(), headers=headers, chunked=True
+    )
+    assert response.status == 400
+    assert xml_code(response) == "IncompleteBody"
+    assert read[0] <= 2 * MIB
+    assert "k" not in fake.buckets[OPEN]
+
+
+def test_an_unbuffered_file_body_is_read_to_its_end_across_short_reads(fake):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"hello")
+
+    def finish() -> None:
+        time.sleep(0.2)
+        os.write(write_end, b"world")
+        os.close(write_end)
+
+    writer = threading.Thread(target=finish)
+    writer.start()
+    with io.FileIO(read_end, "rb") as body:
+        response = urllib3.request(
+            "PUT", f"https://{OPEN}.s3.amazonaws.com/piped", body=body, headers={"Content-Length": "10"}
+        )
+    writer.join()
+    assert response.status == 200
+    assert fake.buckets[OPEN]["piped"].body == b"helloworld"

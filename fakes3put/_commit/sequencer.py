@@ -61,6 +61,7 @@ class Sequencer:
         # a window. A record the log let go of leaves once nothing holds it.
         self._recorded: weakref.WeakValueDictionary[int, WriteRecord] = weakref.WeakValueDictionary()
         self.policy: Window | Hold | None = None  # the open simultaneous block, if any
+        self._unacknowledged: set[int] = set()  # sent numbers of held-back writes whose client saw a reset
         self.consistency: Consistency = STRONG
         self.lag = timedelta(0)
 
@@ -73,6 +74,7 @@ class Sequencer:
             self._current.clear()
             self._recorded.clear()
             self.policy = None
+            self._unacknowledged.clear()
 
     def next_sent(self) -> int:
         with self._counter_lock:
@@ -175,9 +177,13 @@ class Sequencer:
                 self._receive(write)
 
     def lose_acknowledgement(self, record: WriteRecord) -> None:
-        """The write was stored but its client saw the connection reset."""
-        if record.outcome == "stored":
-            record.outcome = "lost-ack"
+        """The client saw the connection reset after the write was acknowledged: it is ``lost-ack``
+        once stored (now, or when the window holding it back closes)."""
+        with self._store.lock:
+            if record.outcome == "stored":
+                record.outcome = "lost-ack"
+            elif record.outcome == "pending":
+                self._unacknowledged.add(record.sent)
 
     def _announce(self, mutation: Mutation) -> Write:
         """Log a write as sent (pending) and give it the version id it will be acknowledged with."""
@@ -217,7 +223,8 @@ class Sequencer:
                 write.installed = self._apply(write, now)
                 record.received = received
                 record.time = now
-                record.outcome = "stored"
+                record.outcome = "lost-ack" if record.sent in self._unacknowledged else "stored"
+                self._unacknowledged.discard(record.sent)
                 record.error_code = None  # a hold that gave up while this write was being received
                 if write.installed is not None:
                     record.version_id = write.installed.version_id

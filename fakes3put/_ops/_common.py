@@ -56,7 +56,7 @@ def submit_version(
     ctx: OperationContext, bucket: Bucket, obj: StoredObject, operation: str, condition: Condition | None
 ) -> WriteRecord:
     """Hand a new object version to the sequencer (the one way an object is written)."""
-    return ctx.sequencer.submit(
+    submitted = ctx.sequencer.submit(
         Mutation(
             bucket=bucket,
             key=obj.key,
@@ -67,7 +67,9 @@ def submit_version(
             obj=obj,
             condition=condition,
         )
-    ).record
+    )
+    ctx.written.append(submitted.record)
+    return submitted.record
 
 
 def version_headers(record: WriteRecord, bucket: Bucket) -> dict[str, str]:

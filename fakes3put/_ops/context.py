@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from fakes3put._auth import Principal
 from fakes3put._commit.sequencer import Sequencer
 from fakes3put._commit.store import Store
 from fakes3put._commit.uploads import Uploads
+from fakes3put._commit.writes import WriteRecord
 from fakes3put._settings import Settings
 from fakes3put._wire.payload import Payload
 from fakes3put._wire.request import S3Request
@@ -39,3 +40,6 @@ class OperationContext(RequestContext):
     """A request with its body read: what every operation handler gets."""
 
     payload: Payload
+    # The write-log records of the writes this request submitted (DeleteObjects: one per key), so
+    # a lost acknowledgement can be noted on every one of them.
+    written: list[WriteRecord] = field(default_factory=list)

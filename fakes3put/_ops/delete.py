@@ -95,6 +95,7 @@ def delete_object(ctx: OperationContext) -> Response:
         ctx, bucket, ctx.request.key, version_id, _if_match(ctx), sent=ctx.sent, operation="DeleteObject"
     )
     submitted = ctx.sequencer.submit(mutation)
+    ctx.written.append(submitted.record)
     deleted = _deleted(mutation, submitted, version_id, removes_marker)
     headers = {}
     if deleted.marker_version is not None:
@@ -144,6 +145,7 @@ def delete_objects(ctx: OperationContext) -> Response:
         entries.append((target, mutation, removes_marker, None))
     planned = [entry[1] for entry in entries if entry[1] is not None]
     outcomes = dict(zip(map(id, planned), ctx.sequencer.submit_many(planned), strict=True))
+    ctx.written.extend(submitted.record for submitted in outcomes.values())
     inner = ""
     for target, wanted, removes_marker, refused in entries:
         submitted = outcomes[id(wanted)] if wanted is not None else None

@@ -27,8 +27,15 @@ def start(mount: Mount) -> None:
     transports = _transports()
     with registry.lock:
         if not registry.active:
-            for transport in transports:
-                transport.install()
+            installed: list[ModuleType] = []
+            try:
+                for transport in transports:
+                    transport.install()
+                    installed.append(transport)
+            except BaseException:
+                for transport in reversed(installed):  # all or nothing: no half-patched process
+                    transport.uninstall()
+                raise
         registry.active.append(mount)
         _isolate_for(registry.active)
 

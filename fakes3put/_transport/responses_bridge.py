@@ -52,7 +52,8 @@ _watcher = ImportWatcher("responses", _bridge)
 def install() -> None:
     """Called under the registry's lock when the first fake starts."""
     responses = sys.modules.get("responses")
-    if responses is not None:
+    # A module another thread is still importing has no RequestsMock yet: nothing to bridge now.
+    if responses is not None and hasattr(responses, "RequestsMock"):
         _bridge(responses)
     else:
         _watcher.watch()
@@ -63,5 +64,7 @@ def uninstall() -> None:
     _watcher.unwatch()
     responses = sys.modules.get("responses")
     if responses is not None and _saved:
-        responses.RequestsMock._on_request = _saved[0]
+        current = responses.RequestsMock._on_request
+        if getattr(current, "__wrapped__", None) is _saved[0]:  # someone patched over us meanwhile: theirs stays
+            responses.RequestsMock._on_request = _saved[0]
     _saved.clear()

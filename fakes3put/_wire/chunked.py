@@ -50,6 +50,15 @@ class ChunkedBody:
         return memoryview(self.data)[chunk.start : chunk.end]
 
 
+def _add_data_chunk(chunks: list[Chunk], chunk: Chunk) -> None:
+    """Unsigned chunks in a row are kept as one run: nothing checks them one by one, and a body of
+    many tiny chunks must not cost a record per chunk."""
+    if chunk.signature is None and chunks and chunks[-1].signature is None:
+        chunks[-1] = Chunk(chunks[-1].start, chunk.end, None)
+    else:
+        chunks.append(chunk)
+
+
 def _broken(reason: str) -> S3Error:
     return S3Error("IncompleteBody", f"The request body is not valid aws-chunked encoding: {reason}.")
 
@@ -159,7 +168,7 @@ def decode_blocks(blocks: Iterable[bytes], on_piece: Callable[[Piece], None] | N
         ending: list[Piece] = []
         if not cursor.take(2, ending.append) or b"".join(ending) != b"\r\n":
             raise _broken(f"chunk at byte {header_at} is not followed by CRLF after {size} bytes")
-        chunks.append(Chunk(size_so_far, size_so_far + size, signature))
+        _add_data_chunk(chunks, Chunk(size_so_far, size_so_far + size, signature))
         size_so_far += size
 
     trailers: list[tuple[str, str]] = []
@@ -214,7 +223,7 @@ def decode_whole(encoded: bytes, on_piece: Callable[[Piece], None] | None = None
         if after + 2 > total or encoded[after : after + 2] != b"\r\n":
             return decode_blocks([encoded], on_piece)
         runs.append(encoded[pos:after])
-        chunks.append(Chunk(size_so_far, size_so_far + size, signature))
+        _add_data_chunk(chunks, Chunk(size_so_far, size_so_far + size, signature))
         size_so_far += size
         pos = after + 2
 

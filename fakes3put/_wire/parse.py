@@ -74,7 +74,8 @@ def iter_blocks(body: Any, at_most: int | None = None) -> Iterator[bytes]:
 _READ_BLOCK = 1024 * 1024
 # Readers whose read() returns everything in one copy; others are read block by block, since
 # some (botocore's aws-chunked wrapper) grow an internal buffer per read() and go quadratic.
-_WHOLE_READERS = (io.BytesIO, io.BufferedReader, io.FileIO)
+# (Not io.FileIO: a raw read may return fewer bytes than asked before the end, as a pipe does.)
+_WHOLE_READERS = (io.BytesIO, io.BufferedReader)
 
 
 def _blocks(body: Any, at_most: int | None) -> Iterator[bytes]:

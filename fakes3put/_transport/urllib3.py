@@ -103,6 +103,8 @@ def _retried(
     body_pos: Any,
 ) -> BaseHTTPResponse:
     """urlopen's own retry on a status (``Retry(status_forcelist=...)``), which a fake answer must get too."""
+    if answer.status < 400:  # the usual answer: nothing a status retry would retry (and no Retry built)
+        return answer
     retries = _argument("retries", args, kwargs, None)
     if not isinstance(retries, Retry):
         retries = Retry.from_int(retries, redirect=_argument("redirect", args, kwargs, True), default=pool.retries)

@@ -262,3 +262,15 @@ def test_random_ranges_and_part_numbers_never_crash(header, part):
         if response.status == 206:
             first, last = map(int, response.headers["Content-Range"].split()[1].split("/")[0].split("-"))
             assert response.data == BODY[first : last + 1]
+
+
+def test_response_overrides_go_out_as_a_socket_would_carry_them(fake_s3):
+    s3 = make_client(fake_s3)
+    s3.create_bucket(Bucket="override-bucket")
+    s3.put_object(Bucket="override-bucket", Key="k", Body=b"x")
+    answer = s3.get_object(Bucket="override-bucket", Key="k", ResponseContentDisposition="attachment; filename=€.txt")
+    # The UTF-8 bytes on the wire, read back as latin-1 by the client's HTTP stack.
+    assert answer["ContentDisposition"] == "attachment; filename=€.txt".encode().decode("latin-1")
+    with pytest.raises(ClientError) as split:
+        s3.get_object(Bucket="override-bucket", Key="k", ResponseContentDisposition="attachment\r\nX-Injected: yes")
+    assert error_code(split) == "InvalidArgument"

@@ -158,3 +158,14 @@ def test_put_without_content_length_is_411_as_s3_answers():
     assert answer.startswith(b"HTTP/1.1 411 Length Required\r\n")
     assert b"<Code>MissingContentLength</Code>" in answer
     assert "unframed" not in fake.buckets["hostile"]
+
+
+def test_a_chunk_size_with_a_0x_prefix_is_not_a_chunk_size():
+    with served() as (fake, address, _), socket.create_connection(address, timeout=READ_TIMEOUT) as sock:
+        sock.sendall(
+            b"PUT /hostile/hex HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        answer = read_all(sock)
+    assert not answer.startswith(b"HTTP/1.1 200")
+    assert "hex" not in fake.buckets["hostile"]

@@ -77,3 +77,12 @@ async def test_error_answer_reads_like_s3():
             assert answer.status == 404
             assert answer.reason == "Not Found"
             assert b"<Code>NoSuchKey</Code>" in await answer.read()
+
+
+async def test_a_closed_session_is_refused_as_aiohttp_refuses_it():
+    with FakeS3(buckets=[BucketSpec("open-bucket", acl="public-read-write")]) as fake:
+        session = aiohttp.ClientSession()
+        await session.close()
+        with pytest.raises(RuntimeError, match="Session is closed"):
+            await session.get(URL + "k")
+    assert fake.calls == []

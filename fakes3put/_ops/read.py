@@ -142,7 +142,20 @@ def _response_overrides(ctx: OperationContext) -> dict[str, str]:
     }
     if overrides and ctx.who is None:
         raise S3Error("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
-    return overrides
+    return {header: _as_header_value(header, value) for header, value in overrides.items()}
+
+
+def _as_header_value(header: str, value: str) -> str:
+    """An override as the bytes a server puts on the wire: a line break or control character could
+    split the answer, so it is refused (the fake's choice: S3's answer is not recorded); other text
+    goes out as UTF-8, which clients read back as latin-1 from any socket."""
+    if any((ord(character) < 32 and character != "\t") or character == "\x7f" for character in value):
+        raise S3Error(
+            "InvalidArgument",
+            f"{header} must not contain control characters.",
+            extra={"ArgumentName": header, "ArgumentValue": value.encode("unicode_escape").decode()[:100]},
+        )
+    return value if value.isascii() else value.encode("utf-8").decode("latin-1")
 
 
 Window = tuple[int, int, dict[str, str]]  # first byte, last byte, extra headers

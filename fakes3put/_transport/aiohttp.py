@@ -177,6 +177,8 @@ def _patched(aiohttp: ModuleType, original: Any) -> Any:
         resolution = registry.resolve(method.upper(), address, target)
         if resolution is None:
             return await original(session, method, str_or_url, **kwargs)
+        if session.closed:  # as aiohttp itself refuses, so a lifecycle bug shows under the fake too
+            raise RuntimeError("Session is closed")
         method = method.upper()
         headers = _request_headers(aiohttp, session, kwargs)
         body, chunked = await _read_body(aiohttp, method, headers, kwargs)

@@ -516,7 +516,7 @@ def test_a_body_that_differs_from_its_hash_stays_its_own_error(fake_s3):
 
 def chunked_body(key: bytes, amz_date: str, scope: str, seed: str, chunks: list[bytes], *, chained: bool) -> bytes:
     """aws-chunked with chunk signatures written from the AWS documentation; ``chained=False`` is the
-    mistake of signing every chunk over the seed signature."""
+    mistake of signing every chunk over the request's own signature."""
     empty = hashlib.sha256(b"").hexdigest()
     out, previous = b"", seed
     for data in [*chunks, b""]:
@@ -562,7 +562,7 @@ def test_chunks_signed_over_the_seed_instead_of_chained(fake_s3):
     response = requests.put(url, data=body, headers=dict(request.headers.items()), timeout=5)
     found = cause(fake_s3, response)
     assert "chunk index 1" in (fake_s3.calls[-1].hint or "")
-    assert "signed over the seed signature instead of the previous chunk's" in found
+    assert "signed over the request's own signature instead of the previous chunk's" in found
 
 
 @pytest.mark.fakes3put(buckets=[BUCKET])

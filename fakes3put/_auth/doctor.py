@@ -715,7 +715,7 @@ def diagnose_chunk(
     if index > 0 and previous != seed:
         candidates.append(
             (
-                "the chunk was signed over the seed signature instead of the previous chunk's "
+                "the chunk was signed over the request's own signature instead of the previous chunk's "
                 f"({_show(seed[:16] + '...')} instead of {_show(previous[:16] + '...')}): the chain was not carried on",
                 lambda: streaming.sign(key, chunk_sts(seed)),
             )
@@ -739,7 +739,7 @@ def diagnose_chunk(
     if found is not None:
         return f"Cause found by re-signing the chunk: {found}."
     return (
-        f"None of the {tried} usual chaining mistakes reproduces it, and the seed signature checked out with "
+        f"None of the {tried} usual chaining mistakes reproduces it, and the request's own signature checked out with "
         "the same key, so the chunk's bytes most likely changed after signing."
     )
 
@@ -770,7 +770,7 @@ def diagnose_trailer(
             lambda: streaming.sign(key, trailer_sts(previous, text[:-1])),
         ),
         (
-            "the trailer was signed over the seed signature instead of the final chunk's",
+            "the trailer was signed over the request's own signature instead of the final chunk's",
             lambda: streaming.sign(key, trailer_sts(seed, text)),
         ),
     ]

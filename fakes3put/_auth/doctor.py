@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 
 from fakes3put._auth import sigv2, sigv4, streaming
 from fakes3put._auth._common import Evidence, same_text, sha256_hex, utf8, wire_text
+from fakes3put._commit.store import CANNED_ACLS
 from fakes3put._wire.chunked import ChunkedBody
 from fakes3put._wire.request import S3Request
 
@@ -60,17 +61,6 @@ _TYPE_BY_EXTENSION = {
     ".mp4": "video/mp4",
     ".parquet": "application/vnd.apache.parquet",
 }
-# The canned ACLs S3 accepts in x-amz-acl.
-_CANNED_ACLS = (
-    "private",
-    "public-read",
-    "public-read-write",
-    "authenticated-read",
-    "aws-exec-read",
-    "bucket-owner-read",
-    "bucket-owner-full-control",
-    "log-delivery-write",
-)
 _METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
 # Regions a misconfigured client most often signs for: SDK defaults and the busiest regions.
 _REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
@@ -275,7 +265,7 @@ def _v4_headers(request: S3Request, claim: SigV4Claim, base: _V4) -> Iterator[tu
         if name == "content-type":
             guesses = _content_type_guesses(request.key, sent)
         elif name == "x-amz-acl":
-            guesses = [acl for acl in _CANNED_ACLS if acl != sent]
+            guesses = [acl for acl in CANNED_ACLS if acl != sent]
         else:
             guesses = []
         for guess in guesses:

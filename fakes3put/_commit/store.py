@@ -36,6 +36,17 @@ VersioningStatus = Literal["Enabled", "Suspended"]
 """A bucket's versioning once PutBucketVersioning set it (``None`` on ``Bucket`` before that)."""
 
 OBJECT_OWNERSHIPS: tuple[ObjectOwnership, ...] = get_args(ObjectOwnership)
+# The canned ACLs S3 accepts in x-amz-acl (a bucket's or an object's ``acl``).
+CANNED_ACLS = (
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+    "log-delivery-write",
+)
 VERSIONING_STATES: tuple[VersioningStatus, ...] = get_args(VersioningStatus)
 
 

@@ -11,21 +11,11 @@ import hashlib
 import re
 from collections.abc import Mapping
 
+from fakes3put._commit import store
 from fakes3put._commit.store import Bucket, ObjectOwnership, StoredObject
 from fakes3put.errors import S3Error
 
-CANNED_ACLS = frozenset(
-    {
-        "private",
-        "public-read",
-        "public-read-write",
-        "authenticated-read",
-        "aws-exec-read",
-        "bucket-owner-read",
-        "bucket-owner-full-control",
-        "log-delivery-write",
-    }
-)
+CANNED_ACLS = frozenset(store.CANNED_ACLS)
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
